@@ -1,0 +1,99 @@
+using System.Threading.RateLimiting;
+using Polly;
+
+namespace Sluice;
+
+/// <summary>
+/// How <see cref="Batch.ProcessAsync{TIn, TOut}(IAsyncEnumerable{TIn}, Func{TIn, CancellationToken, ValueTask{TOut}}, BatchOptions?, CancellationToken)"/>
+/// runs a batch. Validated when a run starts; an invalid value throws an exception that names the option.
+/// </summary>
+public sealed record BatchOptions
+{
+    /// <summary>The options every run uses when none are given.</summary>
+    public static BatchOptions Default { get; } = new();
+
+    /// <summary>Gets the largest number of items whose work runs at once.</summary>
+    /// <value>Default 8. Must be positive. Ignored for in-flight work when <see cref="ConcurrencyLimit"/> is set.</value>
+    public int MaxConcurrency { get; init; } = 8;
+
+    /// <summary>Gets whether results come out in input order (<see langword="true"/>) or in completion order.</summary>
+    /// <value>Default <see langword="true"/>. Ordered output holds back results behind a slow item in a reorder window of
+    /// <see cref="WindowSize"/> items; when the window is full, admission pauses until the slow item finishes.</value>
+    public bool Ordered { get; init; } = true;
+
+    /// <summary>Gets whether the first failed item ends the run.</summary>
+    /// <value>Default <see langword="false"/>: every input yields one <see cref="ItemResult{TIn, TOut}"/>, failures included.
+    /// When <see langword="true"/>, the first failure cancels the token handed to every other item, the run waits for
+    /// them, and the enumeration throws that first exception itself (not wrapped).</value>
+    public bool FailFast { get; init; }
+
+    /// <summary>Gets the receiver of progress snapshots, or <see langword="null"/> for none.</summary>
+    /// <value>Default <see langword="null"/>. Reports are serialised, monotonic, at most one per
+    /// <see cref="ProgressInterval"/>, and the last one carries the final counts.</value>
+    public IProgress<BatchProgress>? Progress { get; init; }
+
+    /// <summary>Gets the smallest time between two progress reports.</summary>
+    /// <value>Default 100 ms. Zero reports after every item. Must not be negative.</value>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets the clock used for elapsed times, throughput and progress pacing.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets the number of items the source will yield, when the caller knows it and the source cannot tell.</summary>
+    /// <value>Default <see langword="null"/>: taken from the source when it is a collection, otherwise unknown until
+    /// the source ends. Must not be negative.</value>
+    public long? ExpectedCount { get; init; }
+
+    /// <summary>Gets a concurrency limit to use instead of a fixed <see cref="MaxConcurrency"/>: an adaptive one, or one shared
+    /// by several runs.</summary>
+    /// <value>Default <see langword="null"/>: a fixed limit of <see cref="MaxConcurrency"/> owned by the run.</value>
+    public ConcurrencyLimit? ConcurrencyLimit { get; init; }
+
+    /// <summary>Gets a rate limiter every attempt acquires one permit from before it takes a concurrency slot
+    /// (for example a requests-per-minute budget).</summary>
+    /// <value>Default <see langword="null"/>: no rate limit. A lease that is not acquired fails the attempt with
+    /// <see cref="RateLimitRejectedException"/>, which a retry pipeline may retry.</value>
+    public RateLimiter? RateLimiter { get; init; }
+
+    /// <summary>Gets a Polly pipeline that wraps each attempt of each item (retry, timeout, circuit breaker…).</summary>
+    /// <value>Default <see langword="null"/>: one attempt per item. The concurrency slot is held only during an attempt,
+    /// never during a retry delay; <see cref="ItemResult{TIn, TOut}.Attempts"/> counts the attempts.</value>
+    public ResiliencePipeline? ItemResilience { get; init; }
+
+    /// <summary>Gets the number of items that may be taken from the source and not yet handed to the consumer:
+    /// twice the largest concurrency. It bounds memory and, for ordered output, the reorder window.</summary>
+    public int WindowSize => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
+
+    internal void Validate()
+    {
+        if (ConcurrencyLimit is null && MaxConcurrency <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency,
+                $"BatchOptions.{nameof(MaxConcurrency)} must be at least 1; it was {MaxConcurrency}.");
+        }
+
+        if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConcurrencyLimit), ConcurrencyLimit.MaximumLimit,
+                $"BatchOptions.{nameof(ConcurrencyLimit)}.MaximumLimit must be at least 1; it was {ConcurrencyLimit.MaximumLimit}.");
+        }
+
+        if (ProgressInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval,
+                $"BatchOptions.{nameof(ProgressInterval)} must not be negative; it was {ProgressInterval}.");
+        }
+
+        if (ExpectedCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExpectedCount), ExpectedCount,
+                $"BatchOptions.{nameof(ExpectedCount)} must not be negative; it was {ExpectedCount}.");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), $"BatchOptions.{nameof(TimeProvider)} must not be null.");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Sources;
+
+namespace Sluice.Execution;
+
+/// <summary>The consumer's side of a run: taking results, waking a waiting consumer, and concluding the run.</summary>
+internal sealed partial class BatchRun<TIn, TOut>
+{
+    private enum Step
+    {
+        Wait,
+        Item,
+        End,
+        Throw,
+    }
+
+    private readonly record struct Wake(Step Step, Exception? Error);
+
+    /// <summary>What the consumer gets next. Call under the lock.</summary>
+    private Step StepLocked(out ItemResult<TIn, TOut> item, out Exception? error)
+    {
+        item = default;
+        error = null;
+        bool drained = _pumpDone && _pending == 0;
+        if (drained)
+        {
+            _drained?.TrySetResult();
+        }
+
+        if (_stopping)
+        {
+            // Fail-fast or cancellation: hand out nothing more; end once no work runs any longer.
+            if (!drained)
+            {
+                return Step.Wait;
+            }
+
+            error = _stopError ?? new OperationCanceledException("The batch was stopped.");
+            _finished = true;
+            return Step.Throw;
+        }
+
+        bool taken = _reorder is not null ? _reorder.TryTake(out item) : _queue!.TryTake(out item);
+        if (taken)
+        {
+            return Step.Item;
+        }
+
+        if (!drained)
+        {
+            return Step.Wait;
+        }
+
+        _finished = true;
+        if (_sourceError is not null)
+        {
+            error = _sourceError.SourceException;
+            return Step.Throw;
+        }
+
+        return Step.End;
+    }
+
+    /// <summary>If the consumer waits and something is ready for it, takes it on its behalf. Call under the lock.</summary>
+    private Wake WakeLocked()
+    {
+        if (!_consumerWaiting)
+        {
+            if (_pumpDone && _pending == 0)
+            {
+                _drained?.TrySetResult();
+            }
+
+            return default;
+        }
+
+        Step step = StepLocked(out var item, out var error);
+        if (step == Step.Wait)
+        {
+            return default;
+        }
+
+        _consumerWaiting = false;
+        _current = item;
+        return new Wake(step, error);
+    }
+
+    /// <summary>Completes the consumer's pending wait outside the lock.</summary>
+    private void Deliver(Wake wake)
+    {
+        switch (wake.Step)
+        {
+            case Step.Item:
+                _holdingCurrent = true;
+                _signal.SetResult(true);
+                break;
+            case Step.End:
+                Conclude(null);
+                _signal.SetResult(false);
+                break;
+            case Step.Throw:
+                Conclude(wake.Error);
+                _signal.SetException(wake.Error!);
+                break;
+        }
+    }
+
+    /// <summary>Sends the final progress report and closes the run's activity. Runs once, before the consumer sees the end.</summary>
+    private void Conclude(Exception? error)
+    {
+        if (_pacer is not null)
+        {
+            BatchProgress snapshot;
+            long sequence;
+            lock (_gate)
+            {
+                snapshot = SnapshotLocked(out sequence);
+            }
+
+            _pacer.Report(snapshot, sequence);
+        }
+
+        StopActivity(error);
+    }
+
+    private void StopActivity(Exception? error)
+    {
+        var activity = _activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        _activity = null;
+        long completed, failed;
+        lock (_gate)
+        {
+            completed = _completed;
+            failed = _failed;
+        }
+
+        activity.SetTag("sluice.items.completed", completed);
+        activity.SetTag("sluice.items.failed", failed);
+        if (error is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        activity.Dispose();
+    }
+
+    private BatchProgress SnapshotLocked(out long sequence)
+    {
+        sequence = ++_snapshotSequence;
+        TimeSpan elapsed = _time.GetElapsedTime(_startTimestamp);
+        long finished = _completed + _failed;
+        double throughput = elapsed > TimeSpan.Zero ? finished / elapsed.TotalSeconds : 0;
+        TimeSpan? remaining = null;
+        if (_total is { } total && throughput > 0)
+        {
+            remaining = TimeSpan.FromSeconds(Math.Max(0, total - finished) / throughput);
+        }
+
+        return new BatchProgress
+        {
+            Completed = _completed,
+            Failed = _failed,
+            InFlight = _running,
+            Total = _total,
+            Elapsed = elapsed,
+            ThroughputPerSecond = throughput,
+            EstimatedRemaining = remaining,
+            ConcurrencyLimit = _limit.CurrentLimit,
+        };
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _signal.OnCompleted(continuation, state, token, flags);
+}
