@@ -1,0 +1,130 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.AI.Evaluation;
+
+namespace Sluice.Evaluation.Tests;
+
+/// <summary>The SQLite judge cache with a real file in a temporary directory.</summary>
+public sealed class JudgeCacheTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("sluice-judge-cache-").FullName;
+
+    private string CachePath => Path.Combine(_directory, "judge.db");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static ChatMessage[] Prompt(string text) => [new(ChatRole.System, "judge"), new(ChatRole.User, text)];
+
+    private static ChatOptions Options(long seed = 42) => new() { Temperature = 0, Seed = seed };
+
+    [Fact]
+    public async Task A_repeated_call_is_a_hit_and_does_not_reach_the_client()
+    {
+        var inner = new CountingChatClient((text, _) => "YES " + text);
+        using var cache = new JudgeCache(CachePath);
+        using var client = new ChatClientBuilder(inner).UseJudgeCache(cache).Build();
+
+        var first = await client.GetResponseAsync(Prompt("a"), Options());
+        var second = await client.GetResponseAsync(Prompt("a"), Options());
+
+        Assert.Equal("YES a", first.Text);
+        Assert.Equal("YES a", second.Text);
+        Assert.Equal("judge-model", second.ModelId);
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(1, cache.Hits);
+        Assert.Equal(1, cache.Misses);
+        Assert.Equal(1, cache.Count());
+    }
+
+    [Fact]
+    public async Task Messages_options_and_repetition_are_part_of_the_key()
+    {
+        var inner = new CountingChatClient((text, call) => $"reply {call}");
+        using var cache = new JudgeCache(CachePath);
+        using var client = new JudgeCacheChatClient(inner, cache);
+
+        await client.GetResponseAsync(Prompt("a"), Options());
+        await client.GetResponseAsync(Prompt("b"), Options());
+        await client.GetResponseAsync(Prompt("a"), Options(seed: 7));
+        await client.GetResponseAsync(Prompt("a"), new ChatOptions { Temperature = 0, Seed = 42, ModelId = "other" });
+        using (JudgeRepetition.Enter(1))
+        {
+            await client.GetResponseAsync(Prompt("a"), Options());
+        }
+
+        Assert.Equal(5, inner.Calls);
+        Assert.Equal(0, cache.Hits);
+        Assert.Equal(5, cache.Count());
+    }
+
+    [Fact]
+    public async Task Errors_are_never_cached()
+    {
+        var inner = new CountingChatClient((_, call) => call == 1 ? throw new HttpRequestException("503") : "YES");
+        using var cache = new JudgeCache(CachePath);
+        using var client = new JudgeCacheChatClient(inner, cache);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync(Prompt("a"), Options()));
+        Assert.Equal(0, cache.Count());
+
+        var response = await client.GetResponseAsync(Prompt("a"), Options());
+        Assert.Equal("YES", response.Text);
+        Assert.Equal(2, inner.Calls);
+        Assert.Equal(2, cache.Misses);
+        Assert.Equal(1, cache.Stores);
+    }
+
+    [Fact]
+    public async Task The_file_persists_across_instances()
+    {
+        var inner = new CountingChatClient((_, _) => "NO");
+        using (var cache = new JudgeCache(CachePath))
+        {
+            await new JudgeCacheChatClient(inner, cache).GetResponseAsync(Prompt("a"), Options());
+        }
+
+        using var reopened = new JudgeCache(CachePath);
+        var response = await new JudgeCacheChatClient(inner, reopened).GetResponseAsync(Prompt("a"), Options());
+        Assert.Equal("NO", response.Text);
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(1, reopened.Hits);
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_are_safe_and_store_each_key_once()
+    {
+        var inner = new CountingChatClient((text, _) => "YES " + text);
+        using var cache = new JudgeCache(CachePath);
+        using var client = new JudgeCacheChatClient(inner, cache);
+
+        var calls = Enumerable.Range(0, 200).Select(i => Task.Run(() => client.GetResponseAsync(Prompt("p" + (i % 10)), Options())));
+        var responses = await Task.WhenAll(calls);
+
+        Assert.All(responses.Select((r, i) => (r, i)), x => Assert.Equal("YES p" + (x.i % 10), x.r.Text));
+        Assert.Equal(10, cache.Count());
+        Assert.Equal(200, cache.Hits + cache.Misses);
+        Assert.Equal(inner.Calls, cache.Misses);
+    }
+
+    [Fact]
+    public async Task Repeated_evaluations_through_the_runner_are_real_calls_and_a_rerun_is_all_hits()
+    {
+        var inner = new CountingChatClient((_, _) => "YES, supported.");
+        using var cache = new JudgeCache(CachePath);
+        var judge = new ChatClientBuilder(inner).UseJudgeCache(cache).Build();
+        var runner = new BatchEvalRunner(
+            new Dictionary<string, IEvaluator> { ["faithfulness"] = new FaithfulnessEvaluator(judge) },
+            workers: 4,
+            options: new BatchEvalOptions { Repeat = 3, JudgeCache = cache });
+        string[] queries = ["q0", "q1"];
+        IReadOnlyList<IReadOnlyList<string>> contexts = [["c0"], ["c1"]];
+
+        var first = await runner.EvaluateResponseStringsAsync(queries, ["r0", "r1"], contexts);
+        Assert.Equal(6, inner.Calls);
+        Assert.Equal(0, cache.Hits);
+
+        var rerun = await runner.EvaluateResponseStringsAsync(queries, ["r0", "r1"], contexts);
+        Assert.Equal(6, inner.Calls);
+        Assert.Equal(6, cache.Hits);
+        Assert.All(first["faithfulness"].Concat(rerun["faithfulness"]), o => Assert.Equal([1.0, 1.0, 1.0], o.RepetitionScores));
+    }
+}
