@@ -34,6 +34,7 @@ public sealed class SimulatorEvaluationTests
     {
         await using var host = await SimulatorHost.StartAsync(Faulty);
         using var judge = SimulatorJudge.Create(host);
+        await SimulatorJudge.WarmUpAsync(host, judge);
         var runner = new BatchEvalRunner(Judges(judge), workers: 16, options: new BatchEvalOptions { Resilience = SimulatorJudge.Resilience });
         var queries = Enumerable.Range(0, Cases).Select(JudgeScript.Query).ToList();
         var responses = Enumerable.Range(0, Cases).Select(JudgeScript.Response).ToList();
