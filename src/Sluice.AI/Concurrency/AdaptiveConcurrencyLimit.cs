@@ -1,0 +1,197 @@
+namespace Sluice.AI;
+
+/// <summary>
+/// A <see cref="ConcurrencyLimit"/> that finds the concurrency a provider sustains: it halves on overload (AIMD:
+/// a 429, a 503, a timeout — at most once per round trip) and otherwise follows a Gradient2-style latency signal.
+/// </summary>
+/// <remarks>
+/// <para>LLM latency grows with output length, so raw latency says little about queueing. Each sample is therefore
+/// compared with the best latency ever seen for its output-length class (powers of two of output tokens): the ratio
+/// is the latency normalised per output length. Once per window of about one round trip (as many samples as the
+/// limit, at least 8) the window's mean ratio gives the gradient <c>clamp(Tolerance ÷ ratio, 0.5, 1)</c>, and the
+/// limit moves a <see cref="AdaptiveConcurrencyOptions.Smoothing"/> share of the way toward
+/// <c>limit × gradient + √limit</c>.</para>
+/// <para>The limit grows only while at least half of it is in use (an idle client learns nothing about capacity),
+/// never leaves [<see cref="AdaptiveConcurrencyOptions.MinLimit"/>, <see cref="AdaptiveConcurrencyOptions.MaxLimit"/>],
+/// and is observable as <see cref="CurrentLimit"/>, in <see cref="BatchProgress.ConcurrencyLimit"/> when a batch uses
+/// it, and on the <c>sluice.ai.concurrency.limit</c> gauge. Waiters are served first come, first served.</para>
+/// </remarks>
+public sealed class AdaptiveConcurrencyLimit : ConcurrencyLimit
+{
+    private const int LengthClasses = 24;
+    private const double RatioWeight = 0.1;
+    private const int MinimumWindow = 8;
+    private readonly AdaptiveConcurrencyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly double[] _bestLatency = new double[LengthClasses];
+    private double _limit;
+    private double _windowRatioSum;
+    private int _windowSamples;
+    private int _windowPeakInFlight;
+    private double _latency;
+    private long _lastBackoff;
+    private int _inUse;
+
+    /// <summary>Creates an adaptive limit.</summary>
+    /// <param name="options">Bounds and tuning; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for the backoff cooldown; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public AdaptiveConcurrencyLimit(AdaptiveConcurrencyOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new AdaptiveConcurrencyOptions();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        _limit = _options.InitialLimit;
+        _lastBackoff = long.MinValue / 2;
+        AiMetrics.ConcurrencyLimit.Record(_options.InitialLimit);
+    }
+
+    /// <inheritdoc />
+    public override int CurrentLimit
+    {
+        get { lock (_gate) { return Slots; } }
+    }
+
+    /// <summary>Gets the limit before rounding down, for diagnostics.</summary>
+    public double ExactLimit
+    {
+        get { lock (_gate) { return _limit; } }
+    }
+
+    /// <inheritdoc />
+    public override int MaximumLimit => _options.MaxLimit;
+
+    /// <inheritdoc />
+    public override int InUse
+    {
+        get { lock (_gate) { return _inUse; } }
+    }
+
+    private int Slots => Math.Max(_options.MinLimit, (int)_limit);
+
+    /// <inheritdoc />
+    public override ValueTask AcquireAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        lock (_gate)
+        {
+            if (_waiters.Count == 0 && _inUse < Slots)
+            {
+                _inUse++;
+                return default;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+        }
+
+        return new ValueTask(WaitAsync(waiter, cancellationToken));
+    }
+
+    private static async Task WaitAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetCanceled(), waiter))
+        {
+            await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Release(in ConcurrencyFeedback feedback)
+    {
+        int before, after;
+        lock (_gate)
+        {
+            int inFlight = _inUse;
+            _inUse--;
+            before = Slots;
+            Learn(feedback, inFlight);
+            after = Slots;
+            GrantLocked();
+        }
+
+        if (after != before)
+        {
+            AiMetrics.ConcurrencyLimit.Record(after);
+        }
+    }
+
+    private void Learn(in ConcurrencyFeedback feedback, int inFlight)
+    {
+        double seconds = feedback.Elapsed.TotalSeconds;
+        if (feedback.Overloaded)
+        {
+            long now = _time.GetTimestamp();
+            double cooldown = Math.Max(_latency, 0.05);
+            if (_time.GetElapsedTime(_lastBackoff, now).TotalSeconds >= cooldown)
+            {
+                _lastBackoff = now;
+                _limit = Math.Max(_options.MinLimit, _limit * _options.BackoffRatio);
+            }
+
+            return;
+        }
+
+        if (!feedback.Succeeded || seconds <= 0)
+        {
+            return;
+        }
+
+        _latency = _latency == 0 ? seconds : (_latency * (1 - RatioWeight)) + (seconds * RatioWeight);
+        int lengthClass = LengthClass(feedback.Units);
+        double best = _bestLatency[lengthClass];
+        if (best == 0 || seconds < best)
+        {
+            _bestLatency[lengthClass] = best = seconds;
+        }
+
+        // Samples are gathered over a window of about one round trip (as many samples as the limit) and the limit
+        // moves once per window: moving on every sample overshoots, because latency answers a change a round trip late.
+        _windowRatioSum += seconds / best;
+        _windowSamples++;
+        _windowPeakInFlight = Math.Max(_windowPeakInFlight, inFlight);
+        if (_windowSamples < Math.Max(MinimumWindow, (int)_limit))
+        {
+            return;
+        }
+
+        double ratio = _windowRatioSum / _windowSamples;
+        int peak = _windowPeakInFlight;
+        _windowRatioSum = 0;
+        _windowSamples = 0;
+        _windowPeakInFlight = 0;
+        double gradient = Math.Clamp(_options.Tolerance / ratio, 0.5, 1.0);
+        double target = (_limit * gradient) + Math.Sqrt(_limit);
+        if (target > _limit && peak < _limit / 2)
+        {
+            return; // not enough load to learn that more would be sustained
+        }
+
+        double next = (_limit * (1 - _options.Smoothing)) + (target * _options.Smoothing);
+        _limit = Math.Clamp(next, _options.MinLimit, _options.MaxLimit);
+    }
+
+    private static int LengthClass(long? units)
+    {
+        if (units is not > 0)
+        {
+            return 0;
+        }
+
+        int log = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)units.Value);
+        return Math.Min(log, LengthClasses - 1);
+    }
+
+    private void GrantLocked()
+    {
+        while (_waiters.Count > 0 && _inUse < Slots)
+        {
+            if (_waiters.Dequeue().TrySetResult())
+            {
+                _inUse++;
+            }
+        }
+    }
+}

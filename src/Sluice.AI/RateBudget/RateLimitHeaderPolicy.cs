@@ -1,0 +1,33 @@
+using System.ClientModel.Primitives;
+
+namespace Sluice.AI;
+
+/// <summary>An OpenAI SDK pipeline policy that shows every response's <c>x-ratelimit-*</c> headers to a <see cref="RateBudget"/>.</summary>
+internal sealed class RateLimitHeaderPolicy(RateBudget budget) : PipelinePolicy
+{
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        ProcessNext(message, pipeline, currentIndex);
+        Observe(message.Response);
+    }
+
+    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        Observe(message.Response);
+    }
+
+    private void Observe(PipelineResponse? response)
+    {
+        if (response is null)
+        {
+            return;
+        }
+
+        var headers = RateLimitHeaders.Parse(name => response.Headers.TryGetValue(name, out string? value) ? value : null);
+        if (headers is not null)
+        {
+            budget.Observe(headers);
+        }
+    }
+}

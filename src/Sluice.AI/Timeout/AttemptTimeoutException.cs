@@ -1,0 +1,17 @@
+namespace Sluice.AI;
+
+/// <summary>An attempt took longer than <see cref="SluiceClientOptions.AttemptTimeout"/>. Transient: it is retried,
+/// and it counts as overload for the adaptive concurrency limit.</summary>
+public sealed class AttemptTimeoutException : TimeoutException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="timeout">The timeout that passed.</param>
+    public AttemptTimeoutException(TimeSpan timeout)
+        : base($"The attempt did not finish within the attempt timeout of {timeout.TotalSeconds:0.###} s.")
+    {
+        Timeout = timeout;
+    }
+
+    /// <summary>Gets the timeout that passed.</summary>
+    public TimeSpan Timeout { get; }
+}

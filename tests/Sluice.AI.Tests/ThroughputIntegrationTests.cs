@@ -1,0 +1,215 @@
+using System.ClientModel;
+using Microsoft.Extensions.AI;
+using Sluice.Simulator;
+
+namespace Sluice.AI.Tests;
+
+/// <summary>The throughput stack against Sluice.Simulator over real HTTP on 127.0.0.1.</summary>
+public sealed class ThroughputIntegrationTests
+{
+    // Lanes are shared per (endpoint, model, key) for the life of the process, and simulator ports get reused from
+    // one test to the next: a key per test keeps each test's budget and limit its own.
+    private readonly string Key = $"sk-sluice-test-{Guid.NewGuid():N}";
+
+    private static SluiceClientOptions FastRetries => new()
+    {
+        BaseRetryDelay = TimeSpan.FromMilliseconds(5),
+        MaxRetryDelay = TimeSpan.FromSeconds(2),
+        MaxAttempts = 10,
+    };
+
+    [Fact]
+    public async Task Every_call_succeeds_through_5xx_and_hangs_and_each_request_succeeds_exactly_once()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            Seed = 7,
+            Error500Rate = 0.04,
+            Error502Rate = 0.03,
+            Error503Rate = 0.03,
+            HangRate = 0.03,
+            MaxHangMs = 10_000,
+        });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
+            FastRetries with { MaxConcurrency = 64, AttemptTimeout = TimeSpan.FromMilliseconds(400) });
+
+        var results = new List<ItemResult<int, ChatResponse>>();
+        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 2000),
+                           (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"request {i}: say something", cancellationToken: ct)),
+                           new BatchOptions { MaxConcurrency = 64, Ordered = false }))
+        {
+            results.Add(r);
+        }
+
+        Assert.Equal(2000, results.Count);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+        var stats = host.GetStats();
+        Assert.Equal(2000, stats.DistinctSucceeded);
+        Assert.Equal(0, stats.SucceededMoreThanOnce);
+        Assert.True(stats.Faults.Values.Sum() > 200, $"only {stats.Faults.Values.Sum()} faults were injected");
+        var ledger = client.GetService<UsageLedger>()!;
+        Assert.Equal(2000, ledger.Succeeded);
+        Assert.Equal(stats.Requests, ledger.Attempts);
+        Assert.Equal(ledger.Attempts - 2000, ledger.Retries);
+    }
+
+    [Fact]
+    public async Task A_400_fails_at_once_after_one_attempt_with_the_providers_message()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { ContextWindowTokens = 50 });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
+        string longPrompt = string.Join(' ', Enumerable.Repeat("tokens", 200));
+
+        var ex = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(longPrompt));
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("context", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(FailureKind.Permanent, FailureClassifier.Classify(ex));
+        Assert.Equal(1, client.GetService<UsageLedger>()!.Attempts);
+        Assert.Equal(0, client.GetService<UsageLedger>()!.Retries);
+        Assert.Equal(1, host.GetStats().Requests);
+        Assert.DoesNotContain(Key, ex.ToString());
+    }
+
+    [Fact]
+    public async Task After_a_429_with_Retry_After_no_caller_of_the_budget_sends_before_it_has_passed()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions());
+        using var recorder = new RecordingHandler();
+        var options = FastRetries with { HttpClient = new HttpClient(recorder), MaxConcurrency = 16 };
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", options);
+        var judge = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", options); // same lane
+
+        host.ForceRateLimit(1, TimeSpan.FromSeconds(1));
+        var first = client.GetResponseAsync("the one that meets the 429");
+        while (!recorder.Exchanges.Any(e => e.Status == 429))
+        {
+            await Task.Delay(1);
+        }
+
+        var others = Enumerable.Range(0, 10).Select(i => (i % 2 == 0 ? client : judge).GetResponseAsync($"caller {i}")).ToList();
+        await first;
+        await Task.WhenAll(others);
+
+        var exchanges = recorder.Exchanges;
+        double limited = exchanges.Single(e => e.Status == 429).ReceivedMs;
+        var after = exchanges.Where(e => e.Status == 200).ToList();
+        Assert.Equal(11, after.Count);
+        Assert.All(after, e => Assert.True(e.SentMs >= limited + 1000, $"sent {e.SentMs - limited:0.0} ms after the 429"));
+        Assert.Equal(1, client.GetService<UsageLedger>()!.RateLimited);
+    }
+
+    [Fact]
+    public async Task At_1200_requests_per_minute_there_are_almost_no_429s_and_the_rate_is_near_the_limit()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { RequestsPerMinute = 1200, BurstSeconds = 1, LatencyMs = 5 });
+        using var recorder = new RecordingHandler();
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
+            FastRetries with { RequestsPerMinute = 1200, MaxConcurrency = 32, HttpClient = new HttpClient(recorder) });
+
+        // One call first: loading the tokenizer and opening connections stalls this process (client and simulator
+        // alike) for a moment, which would bunch the first requests together at the simulator.
+        await client.GetResponseAsync("warm-up");
+        host.Reset();
+
+        const int calls = 140; // about 7 s at 20/s
+        var started = DateTime.UtcNow;
+        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, calls),
+                           (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"steady {i}", cancellationToken: ct)),
+                           new BatchOptions { MaxConcurrency = 32 }))
+        {
+            Assert.True(r.Succeeded, r.Error?.ToString());
+        }
+
+        double seconds = (DateTime.UtcNow - started).TotalSeconds;
+        var stats = host.GetStats();
+        var sends = recorder.Exchanges.Where(e => e.Status == 200).Select(e => e.SentMs).Order().Skip(2).ToList(); // after the warm-up
+        double rate = (sends.Count - 1) / (sends[^1] - sends[0]) * 60_000;
+        Assert.True(stats.RateLimited <= calls / 100, $"{stats.RateLimited} 429s of {stats.Requests} responses ({recorder.Exchanges.Count} recorded, per second {string.Join(",", stats.PerSecond)}, by endpoint {string.Join(";", stats.ByEndpoint.Select(e => e.Key + "=" + string.Join(",", e.Value.Select(v => v.Key + ":" + v.Value))))}): "
+            + string.Join(", ", recorder.Exchanges.OrderBy(e => e.SentMs).Select(e => $"{e.SentMs:0}/{e.Status}")));
+        var gaps = sends.Zip(sends.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(rate >= 0.9 * 1200, $"achieved {rate:0} requests/min; gaps ms: {string.Join(" ", gaps.Select(g => g.ToString("0")))}");
+        Assert.True(seconds > 5, $"finished in {seconds:0.00} s: faster than the limit allows");
+    }
+
+    [Fact]
+    public async Task Tokens_per_minute_are_kept_within_one_call_and_reconciled()
+    {
+        const int tpm = 12_000; // 200 tokens/s
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { TokensPerMinute = tpm, BurstSeconds = 1 });
+        using var recorder = new RecordingHandler();
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
+            FastRetries with { TokensPerMinute = tpm, RateHeadroom = 1, MaxConcurrency = 8, HttpClient = new HttpClient(recorder) });
+        var chat = new ChatOptions { MaxOutputTokens = 20 };
+
+        var costs = new List<long>();
+        for (int wave = 0; wave < 6; wave++)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
+                client.GetResponseAsync($"wave {wave} call {i}: tell me about rivers and mountains", chat)));
+            costs.AddRange(responses.Select(r => r.Usage!.InputTokenCount!.Value + 20));
+        }
+
+        var stats = host.GetStats();
+        Assert.Equal(0, stats.RateLimited);
+
+        // Conformance: tokens sent up to any moment ≤ burst capacity + rate × elapsed + one call.
+        var sends = recorder.Exchanges.Where(e => e.Status == 200).Select(e => e.SentMs).Order().ToList();
+        long maxCost = costs.Max();
+        double perMs = tpm / 60_000.0;
+        for (int i = 0; i < sends.Count; i++)
+        {
+            double allowed = (tpm / 60.0) + (perMs * (sends[i] - sends[0])) + maxCost;
+            double sent = maxCost * (i + 1);
+            Assert.True(sent <= allowed + maxCost, $"by send {i} about {sent} tokens were sent, {allowed:0} allowed");
+        }
+
+        var budget = client.GetService<RateBudget>()!.Snapshot;
+        Assert.Equal(30, budget.Granted);
+        Assert.True(budget.EstimatedTokens > budget.ActualTokens, "the prompt estimate includes message overhead and should be refunded");
+        Assert.Equal(costs.Sum(), budget.ActualTokens);
+        Assert.Equal(budget.EstimatedTokens - budget.ActualTokens, budget.RefundedTokens - budget.DebitedTokens);
+    }
+
+    [Fact]
+    public async Task The_adaptive_limit_settles_near_the_providers_capacity()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Capacity = 32, LatencyMs = 40, PerTokenLatencyMs = 0.5 });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
+        var limit = Assert.IsType<AdaptiveConcurrencyLimit>(client.GetService<ConcurrencyLimit>());
+
+        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 3000),
+                           (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"adaptive {i}", cancellationToken: ct)),
+                           new BatchOptions { MaxConcurrency = 128, Ordered = false }))
+        {
+            Assert.True(r.Succeeded, r.Error?.ToString());
+        }
+
+        Assert.InRange(limit.CurrentLimit, 22, 48);
+        Assert.True(host.GetStats().PeakInFlight <= 64, $"peak in flight {host.GetStats().PeakInFlight}");
+    }
+
+    [Fact]
+    public async Task Streaming_and_embeddings_go_through_the_same_stack()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Seed = 3, Error503Rate = 0.3 });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 10; i++)
+        {
+            await foreach (var update in client.GetStreamingResponseAsync($"stream {i}"))
+            {
+                text.Append(update.Text);
+            }
+        }
+
+        Assert.True(text.Length > 0);
+        var ledger = client.GetService<UsageLedger>()!;
+        Assert.Equal(10, ledger.Succeeded);
+        Assert.True(ledger.Retries > 0, "a 30 % fault rate should have caused retries");
+
+        var embedder = OpenAICompatible.CreateEmbeddingGenerator(host.OpenAIEndpoint, Key, "text-embedding-3-small", FastRetries);
+        var embeddings = await embedder.GenerateAsync(Enumerable.Range(0, 20).Select(i => $"text {i}").ToList());
+        Assert.Equal(20, embeddings.Count);
+        Assert.True(embedder.GetService<UsageLedger>()!.InputTokens > 0);
+    }
+}
