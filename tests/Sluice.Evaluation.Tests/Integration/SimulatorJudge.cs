@@ -1,27 +1,25 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
-using OpenAI;
-using Polly;
-using Polly.Retry;
+using Sluice.AI;
 using Sluice.Simulator;
 
 namespace Sluice.Evaluation.Tests;
 
 /// <summary>
-/// A judge client talking to a simulator over real HTTP: the OpenAI SDK (its own retries off) through M.E.AI's adapter.
-/// Retries and a short attempt timeout come from the runner's <see cref="BatchEvalOptions.Resilience"/> pipeline.
+/// A judge client talking to a simulator over real HTTP through Sluice's whole throughput stack
+/// (<see cref="OpenAICompatible"/>: retries of transient failures, rate budget, adaptive concurrency, a short attempt timeout).
 /// </summary>
 internal static class SimulatorJudge
 {
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
 
     public static IChatClient Create(SimulatorHost host) =>
-        new OpenAIClient(
-                new ApiKeyCredential("sk-test-not-a-secret"),
-                new OpenAIClientOptions { Endpoint = host.OpenAIEndpoint, RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = TimeSpan.FromSeconds(10) })
-            .GetChatClient("gpt-4o-mini")
-            .AsIChatClient();
+        OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, $"sk-test-{Guid.NewGuid():N}", "gpt-4o-mini", new SluiceClientOptions
+        {
+            MaxAttempts = 10,
+            AttemptTimeout = AttemptTimeout,
+            BaseRetryDelay = TimeSpan.FromMilliseconds(5),
+            MaxRetryDelay = TimeSpan.FromSeconds(1),
+        });
 
     /// <summary>
     /// Warms up JIT and connections with a few calls (faults ignored), then zeroes the simulator's counters, so that a
@@ -42,16 +40,4 @@ internal static class SimulatorJudge
         }));
         host.Reset();
     }
-
-    /// <summary>Retry any failure except the caller's cancellation, up to 10 attempts; each attempt gets <see cref="AttemptTimeout"/>.</summary>
-    public static ResiliencePipeline Resilience { get; } = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = 9,
-            Delay = TimeSpan.FromMilliseconds(5),
-            BackoffType = DelayBackoffType.Constant,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && ex is not OperationCanceledException),
-        })
-        .AddTimeout(AttemptTimeout)
-        .Build();
 }
