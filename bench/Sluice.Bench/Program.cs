@@ -2,20 +2,46 @@ using Sluice.Bench;
 
 // Sluice's benchmark harness: one JSON line per case on stdout, human notes on stderr.
 // Usage: dotnet run -c Release --project bench/Sluice.Bench -- <suite> [--quick]
-//   engine             scheduler efficiency, per-item overhead, streaming memory (issue: the engine)
+//   engine             scheduler efficiency, per-item overhead, streaming memory
+//   throughput         chat efficiency, rate-limit adherence, adaptive vs fixed concurrency (against the simulator)
+//   eval               BatchEvalRunner against the simulator and in-process
+//   all                every suite above
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
 string suite = arguments.Count > 0 ? arguments[0] : "engine";
+
 switch (suite)
 {
     case "engine":
         await EngineBench.RunAsync(quick);
         return 0;
+    case "throughput":
+        SizePoolForInProcessSimulator();
+        await ThroughputBench.RunAsync(quick);
+        return 0;
+    case "eval":
+        SizePoolForInProcessSimulator();
+        await EvalBench.RunAsync(quick);
+        return 0;
+    case "all":
+        await EngineBench.RunAsync(quick);
+        SizePoolForInProcessSimulator();
+        await ThroughputBench.RunAsync(quick);
+        await EvalBench.RunAsync(quick);
+        return 0;
     case "memory" when arguments.Count > 1 && long.TryParse(arguments[1], out long items) && items > 0:
         await StreamingMemoryCase.RunInThisProcessAsync(items);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine [--quick], memory <items>.");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all [--quick]; memory <items>.");
         return 2;
+}
+
+// The simulator runs in this process beside the clients. With the pool's default minimum (one thread per core)
+// both sides stall while the pool slowly injects threads; a separate provider process would never see that.
+static void SizePoolForInProcessSimulator()
+{
+    ThreadPool.GetMinThreads(out int workers, out int io);
+    ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
 }

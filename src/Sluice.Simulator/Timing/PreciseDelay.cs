@@ -4,13 +4,17 @@ namespace Sluice.Simulator.Timing;
 
 /// <summary>
 /// Delays accurate to well under a millisecond. The runtime's timer queue runs on a coarse clock here
-/// (<c>Task.Delay(50)</c> lasts about 52 ms), so one dedicated thread keeps a priority queue of deadlines, sleeps
-/// until about <see cref="SpinWindowTicks"/> before the earliest one, then spins (yielding) and completes the waiter
-/// on time. Continuations run asynchronously, so the timer thread never runs request code.
+/// (<c>Task.Delay(50)</c> lasts about 52 ms), so one dedicated thread keeps a priority queue of deadlines, waits
+/// (interruptibly) until about <see cref="FineWindowTicks"/> before the earliest one, then sleeps the rest with the
+/// kernel's high-resolution <c>nanosleep</c> and completes the waiter on time. It never spins: under sustained load
+/// there is always a deadline less than a millisecond away, and a spinning thread would take a whole core from the
+/// clients the simulator is meant to measure. Continuations run asynchronously, so the timer thread never runs
+/// request code.
 /// </summary>
 internal sealed class PreciseDelay : IDisposable
 {
-    private static readonly long SpinWindowTicks = Stopwatch.Frequency * 2 / 1000; // 2 ms
+    private static readonly long FineWindowTicks = Stopwatch.Frequency * 3 / 1000; // 3 ms
+    private static readonly long FineStepTicks = Stopwatch.Frequency / 1000; // re-check the queue at least every 1 ms
     private readonly PriorityQueue<TaskCompletionSource, long> _queue = new();
     private readonly Lock _gate = new();
     private readonly AutoResetEvent _wake = new(false);
@@ -77,16 +81,40 @@ internal sealed class PreciseDelay : IDisposable
                 continue;
             }
             long remaining = next - Stopwatch.GetTimestamp();
-            if (remaining > SpinWindowTicks)
+            if (remaining > FineWindowTicks)
             {
-                int sleepMs = (int)((remaining - SpinWindowTicks) * 1000 / Stopwatch.Frequency);
+                int sleepMs = (int)((remaining - FineWindowTicks) * 1000 / Stopwatch.Frequency);
                 _wake.WaitOne(Math.Max(sleepMs, 1));
             }
             else if (remaining > 0)
             {
-                Thread.Yield();
+                SleepPrecisely(Math.Min(remaining, FineStepTicks));
             }
         }
+    }
+
+    /// <summary>Sleeps for <paramref name="ticks"/> (Stopwatch ticks) with the kernel's nanosecond sleep.</summary>
+    private static void SleepPrecisely(long ticks)
+    {
+        long nanoseconds = ticks * 1_000_000_000 / Stopwatch.Frequency;
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, nanoseconds / 100)));
+            return;
+        }
+
+        var request = new TimeSpec { Seconds = nanoseconds / 1_000_000_000, Nanoseconds = nanoseconds % 1_000_000_000 };
+        _ = NanoSleep(ref request, IntPtr.Zero);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "nanosleep", SetLastError = true)]
+    private static extern int NanoSleep(ref TimeSpec request, IntPtr remaining);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     public void Dispose()
