@@ -73,7 +73,7 @@ public static class OpenAICompatible
             NetworkTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(10),
             Transport = new HttpClientPipelineTransport(options.HttpClient ?? SharedHttp.Value),
         };
-        clientOptions.AddPolicy(new RateLimitHeaderPolicy(lane.Budget), PipelinePosition.PerTry);
+        clientOptions.AddPolicy(new RateLimitHeaderPolicy(lane.Budget, options.TimeProvider), PipelinePosition.PerTry);
         return new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions);
     }
 }

@@ -212,4 +212,56 @@ public sealed class ThroughputIntegrationTests
         Assert.Equal(20, embeddings.Count);
         Assert.True(embedder.GetService<UsageLedger>()!.InputTokens > 0);
     }
+
+    [Fact]
+    public async Task A_batch_can_follow_the_clients_adaptive_limit_and_report_it()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Capacity = 16, LatencyMs = 20 });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
+        var adaptive = client.GetService<ConcurrencyLimit>()!;
+        var progress = new List<BatchProgress>();
+        var options = new BatchOptions
+        {
+            ConcurrencyLimit = new FollowingConcurrencyLimit(adaptive),
+            Ordered = false,
+            Progress = new SynchronousProgress(progress),
+            ProgressInterval = TimeSpan.Zero,
+        };
+
+        int done = 0;
+        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 1500),
+                           (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"follow {i}", cancellationToken: ct)), options))
+        {
+            Assert.True(r.Succeeded, r.Error?.ToString());
+            done++;
+        }
+
+        Assert.Equal(1500, done);
+        lock (progress)
+        {
+            // A shrinking limit lets running items finish, so compare with the highest limit seen up to each report.
+            int highest = 0;
+            foreach (var p in progress)
+            {
+                highest = Math.Max(highest, p.ConcurrencyLimit);
+                Assert.True(p.InFlight <= highest, $"{p.InFlight} in flight; the limit never exceeded {highest}");
+            }
+
+            Assert.Contains(progress, p => p.ConcurrencyLimit > 8); // the adaptive limit grew, and the batch saw it
+            Assert.Equal(adaptive.CurrentLimit, progress[^1].ConcurrencyLimit);
+        }
+
+        Assert.Equal(0, adaptive.InUse);
+    }
+
+    private sealed class SynchronousProgress(List<BatchProgress> into) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value)
+        {
+            lock (into)
+            {
+                into.Add(value);
+            }
+        }
+    }
 }

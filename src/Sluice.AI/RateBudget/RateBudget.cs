@@ -132,11 +132,16 @@ public sealed class RateBudget : RateLimiter
 
         lock (_gate)
         {
-            long until = _time.GetTimestamp() + (long)(retryAfter.TotalSeconds * _time.TimestampFrequency);
+            long now = _time.GetTimestamp();
+            long until = now + (long)(retryAfter.TotalSeconds * _time.TimestampFrequency);
             if (until > _pausedUntil)
             {
+                if (now >= _pausedUntil)
+                {
+                    _pauses++; // a new pause, not an extension of the one in force
+                }
+
                 _pausedUntil = until;
-                _pauses++;
             }
 
             ServeLocked();

@@ -2,8 +2,12 @@ using System.ClientModel.Primitives;
 
 namespace Sluice.AI;
 
-/// <summary>An OpenAI SDK pipeline policy that shows every response's <c>x-ratelimit-*</c> headers to a <see cref="RateBudget"/>.</summary>
-internal sealed class RateLimitHeaderPolicy(RateBudget budget) : PipelinePolicy
+/// <summary>
+/// An OpenAI SDK pipeline policy that shows every response's <c>x-ratelimit-*</c> headers to a <see cref="RateBudget"/>,
+/// and pauses the budget the moment a 429 arrives — before the SDK turns it into an exception — so that no other
+/// caller of the budget slips through while the exception travels up the stack.
+/// </summary>
+internal sealed class RateLimitHeaderPolicy(RateBudget budget, TimeProvider time) : PipelinePolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
@@ -24,7 +28,13 @@ internal sealed class RateLimitHeaderPolicy(RateBudget budget) : PipelinePolicy
             return;
         }
 
-        var headers = RateLimitHeaders.Parse(name => response.Headers.TryGetValue(name, out string? value) ? value : null);
+        string? Header(string name) => response.Headers.TryGetValue(name, out string? value) ? value : null;
+        if (response.Status == 429)
+        {
+            budget.PauseFor(FailureClassifier.RetryAfter(Header, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
+        }
+
+        var headers = RateLimitHeaders.Parse(Header);
         if (headers is not null)
         {
             budget.Observe(headers);

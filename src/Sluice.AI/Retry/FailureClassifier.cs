@@ -64,12 +64,22 @@ public static class FailureClassifier
             return error.InnerException is { } inner ? RetryAfter(inner, now) : null;
         }
 
-        if (double.TryParse(Header(result, "retry-after-ms"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0)
+        return RetryAfter(name => Header(result, name), now);
+    }
+
+    /// <summary>The delay a response asked for: <c>retry-after-ms</c>, else <c>Retry-After</c> (seconds or an HTTP date).</summary>
+    /// <param name="header">Looks up one response header by name (null when absent).</param>
+    /// <param name="now">The current time, for HTTP-date values.</param>
+    /// <returns>The delay, or <see langword="null"/> when the response did not say.</returns>
+    public static TimeSpan? RetryAfter(Func<string, string?> header, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (double.TryParse(header("retry-after-ms"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0)
         {
             return TimeSpan.FromMilliseconds(ms);
         }
 
-        string? value = Header(result, "retry-after");
+        string? value = header("retry-after");
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
         {
             return TimeSpan.FromSeconds(seconds);
