@@ -7,12 +7,10 @@ namespace Sluice;
 /// limit in <see cref="BatchProgress.ConcurrencyLimit"/>, without taking the client's slots (which would leave the
 /// client none) and without feeding it a second time.
 /// </summary>
-public sealed class FollowingConcurrencyLimit : ConcurrencyLimit
+/// <remarks>The feedback of a release is not passed on: the followed limit learns from whoever acquires it.</remarks>
+public sealed class FollowingConcurrencyLimit : CountedConcurrencyLimit
 {
     private readonly ConcurrencyLimit _source;
-    private readonly Lock _gate = new();
-    private readonly Queue<TaskCompletionSource> _waiters = new();
-    private int _inUse;
 
     /// <summary>Creates a limit that follows <paramref name="source"/>.</summary>
     /// <param name="source">The limit whose current value to follow; it is only read.</param>
@@ -23,60 +21,8 @@ public sealed class FollowingConcurrencyLimit : ConcurrencyLimit
     }
 
     /// <inheritdoc />
-    public override int CurrentLimit => Math.Max(1, _source.CurrentLimit);
-
-    /// <inheritdoc />
     public override int MaximumLimit => _source.MaximumLimit;
 
     /// <inheritdoc />
-    public override int InUse
-    {
-        get { lock (_gate) { return _inUse; } }
-    }
-
-    /// <inheritdoc />
-    public override ValueTask AcquireAsync(CancellationToken cancellationToken)
-    {
-        TaskCompletionSource waiter;
-        lock (_gate)
-        {
-            if (_waiters.Count == 0 && _inUse < CurrentLimit)
-            {
-                _inUse++;
-                return default;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter);
-        }
-
-        return new ValueTask(WaitAsync(waiter, cancellationToken));
-    }
-
-    /// <inheritdoc />
-    /// <remarks>The feedback is not passed on: the followed limit learns from whoever acquires it.</remarks>
-    public override void Release(in ConcurrencyFeedback feedback)
-    {
-        lock (_gate)
-        {
-            _inUse--;
-            int limit = CurrentLimit;
-            while (_waiters.Count > 0 && _inUse < limit)
-            {
-                if (_waiters.Dequeue().TrySetResult())
-                {
-                    _inUse++;
-                }
-            }
-        }
-    }
-
-    private static async Task WaitAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
-    {
-        using (cancellationToken.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetCanceled(), waiter))
-        {
-            await waiter.Task.ConfigureAwait(false);
-        }
-    }
+    protected override int SlotsLocked => Math.Max(1, _source.CurrentLimit);
 }

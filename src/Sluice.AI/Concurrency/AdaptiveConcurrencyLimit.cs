@@ -13,18 +13,16 @@ namespace Sluice.AI;
 /// <c>limit × gradient + √limit</c>.</para>
 /// <para>The limit grows only while at least half of it is in use (an idle client learns nothing about capacity),
 /// never leaves [<see cref="AdaptiveConcurrencyOptions.MinLimit"/>, <see cref="AdaptiveConcurrencyOptions.MaxLimit"/>],
-/// and is observable as <see cref="CurrentLimit"/>, in <see cref="BatchProgress.ConcurrencyLimit"/> when a batch uses
+/// and is observable as <see cref="ConcurrencyLimit.CurrentLimit"/>, in <see cref="BatchProgress.ConcurrencyLimit"/> when a batch uses
 /// it, and on the <c>sluice.ai.concurrency.limit</c> gauge. Waiters are served first come, first served.</para>
 /// </remarks>
-public sealed class AdaptiveConcurrencyLimit : ConcurrencyLimit
+public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 {
     private const int LengthClasses = 24;
     private const double RatioWeight = 0.1;
     private const int MinimumWindow = 8;
     private readonly AdaptiveConcurrencyOptions _options;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private readonly Queue<TaskCompletionSource> _waiters = new();
     private readonly double[] _bestLatency = new double[LengthClasses];
     private double _limit;
     private double _windowRatioSum;
@@ -32,7 +30,6 @@ public sealed class AdaptiveConcurrencyLimit : ConcurrencyLimit
     private int _windowPeakInFlight;
     private double _latency;
     private long _lastBackoff;
-    private int _inUse;
 
     /// <summary>Creates an adaptive limit.</summary>
     /// <param name="options">Bounds and tuning; defaults when <see langword="null"/>.</param>
@@ -47,74 +44,26 @@ public sealed class AdaptiveConcurrencyLimit : ConcurrencyLimit
         AiMetrics.ConcurrencyLimit.Record(_options.InitialLimit);
     }
 
-    /// <inheritdoc />
-    public override int CurrentLimit
-    {
-        get { lock (_gate) { return Slots; } }
-    }
-
     /// <summary>Gets the limit before rounding down, for diagnostics.</summary>
     public double ExactLimit
     {
-        get { lock (_gate) { return _limit; } }
+        get { lock (Gate) { return _limit; } }
     }
 
     /// <inheritdoc />
     public override int MaximumLimit => _options.MaxLimit;
 
     /// <inheritdoc />
-    public override int InUse
-    {
-        get { lock (_gate) { return _inUse; } }
-    }
-
-    private int Slots => Math.Max(_options.MinLimit, (int)_limit);
+    protected override int SlotsLocked => Math.Max(_options.MinLimit, (int)_limit);
 
     /// <inheritdoc />
-    public override ValueTask AcquireAsync(CancellationToken cancellationToken)
+    protected override void OnReleaseLocked(in ConcurrencyFeedback feedback, int inFlight)
     {
-        TaskCompletionSource waiter;
-        lock (_gate)
+        int before = SlotsLocked;
+        Learn(feedback, inFlight);
+        if (SlotsLocked != before)
         {
-            if (_waiters.Count == 0 && _inUse < Slots)
-            {
-                _inUse++;
-                return default;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter);
-        }
-
-        return new ValueTask(WaitAsync(waiter, cancellationToken));
-    }
-
-    private static async Task WaitAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
-    {
-        using (cancellationToken.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetCanceled(), waiter))
-        {
-            await waiter.Task.ConfigureAwait(false);
-        }
-    }
-
-    /// <inheritdoc />
-    public override void Release(in ConcurrencyFeedback feedback)
-    {
-        int before, after;
-        lock (_gate)
-        {
-            int inFlight = _inUse;
-            _inUse--;
-            before = Slots;
-            Learn(feedback, inFlight);
-            after = Slots;
-            GrantLocked();
-        }
-
-        if (after != before)
-        {
-            AiMetrics.ConcurrencyLimit.Record(after);
+            AiMetrics.ConcurrencyLimit.Record(SlotsLocked);
         }
     }
 
@@ -182,16 +131,5 @@ public sealed class AdaptiveConcurrencyLimit : ConcurrencyLimit
 
         int log = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)units.Value);
         return Math.Min(log, LengthClasses - 1);
-    }
-
-    private void GrantLocked()
-    {
-        while (_waiters.Count > 0 && _inUse < Slots)
-        {
-            if (_waiters.Dequeue().TrySetResult())
-            {
-                _inUse++;
-            }
-        }
     }
 }
