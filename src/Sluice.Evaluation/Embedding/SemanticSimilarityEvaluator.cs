@@ -57,7 +57,7 @@ public sealed class SemanticSimilarityEvaluator : IEvaluator
         var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
         if (reference is null)
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a ReferenceAnswerContext"));
+            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, EvaluationInputs.MissingReferenceAnswer));
         }
 
         var embeddings = await _generator.GenerateAsync([response, reference.ReferenceAnswer], options: null, cancellationToken).ConfigureAwait(false);

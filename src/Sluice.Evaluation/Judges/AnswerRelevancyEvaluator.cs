@@ -11,7 +11,7 @@ namespace Sluice.Evaluation;
 /// Needs the query (the last user message). Like LlamaIndex, it has no pass/fail verdict unless a passing threshold
 /// is given. A reply without <c>[RESULT] n</c>, or with n outside 0–2, gives an invalid result (see <see cref="EvaluationReading"/>).
 /// </remarks>
-public sealed class AnswerRelevancyEvaluator : IEvaluator
+public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Answer Relevancy";
@@ -19,46 +19,23 @@ public sealed class AnswerRelevancyEvaluator : IEvaluator
     /// <summary>The highest raw score the judge may give.</summary>
     public const double MaximumRawScore = 2.0;
 
-    private readonly JudgeCall _judge;
-
     /// <summary>Creates the evaluator.</summary>
-    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
+    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing normalised score, within [0, 1]; <see langword="null"/> (the default) for no pass/fail verdict.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
     public AnswerRelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null)
+        : base(MetricName, chatClient, options, JudgeScale.ResultTag(MaximumRawScore, passingThreshold))
     {
         PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
-        _judge = new JudgeCall(chatClient, options, nameof(AnswerRelevancyEvaluator));
     }
 
     /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
     public double? PassingThreshold { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
-    {
-        var query = EvaluationInputs.Query(messages);
-        var response = EvaluationInputs.Response(modelResponse);
-        if (query is null)
-        {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a query (a user message)"));
-        }
-
-        var reply = await _judge.AskAsync(
-            JudgePrompts.System, JudgePrompts.AnswerRelevancy(query, response), chatConfiguration, cancellationToken).ConfigureAwait(false);
-        return JudgeOutcome.Build(
-            MetricName,
-            reply,
-            ResultTagReplyParser.Parse(reply.Text, MaximumRawScore),
-            raw => UnitThreshold.Score(raw / MaximumRawScore, PassingThreshold));
-    }
+    private protected override JudgeQuestion Ask(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
+        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
+            new(JudgePrompts.System, JudgePrompts.AnswerRelevancy(query, response)));
 }

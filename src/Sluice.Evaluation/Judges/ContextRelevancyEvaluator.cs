@@ -12,7 +12,7 @@ namespace Sluice.Evaluation;
 /// the response is not used. Like LlamaIndex, it has no pass/fail verdict unless a passing threshold is given.
 /// A reply without <c>[RESULT] n</c>, or with n outside 0–4, gives an invalid result (see <see cref="EvaluationReading"/>).
 /// </remarks>
-public sealed class ContextRelevancyEvaluator : IEvaluator
+public sealed class ContextRelevancyEvaluator : JudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Context Relevancy";
@@ -20,53 +20,32 @@ public sealed class ContextRelevancyEvaluator : IEvaluator
     /// <summary>The highest raw score the judge may give.</summary>
     public const double MaximumRawScore = 4.0;
 
-    private readonly JudgeCall _judge;
-
     /// <summary>Creates the evaluator.</summary>
-    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
+    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing normalised score, within [0, 1]; <see langword="null"/> (the default) for no pass/fail verdict.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
     public ContextRelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null)
+        : base(MetricName, chatClient, options, JudgeScale.ResultTag(MaximumRawScore, passingThreshold))
     {
         PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
-        _judge = new JudgeCall(chatClient, options, nameof(ContextRelevancyEvaluator));
     }
 
     /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
     public double? PassingThreshold { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override JudgeQuestion Ask(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext)
     {
         ArgumentNullException.ThrowIfNull(modelResponse);
-        var query = EvaluationInputs.Query(messages);
-        if (query is null)
+        if (EvaluationInputs.Query(messages) is not { } query)
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a query (a user message)"));
+            return JudgeQuestion.Missing(EvaluationInputs.MissingQuery);
         }
 
-        var contexts = EvaluationInputs.Find<RetrievedContextsContext>(additionalContext);
-        if (contexts is null || contexts.Contexts.Count == 0)
-        {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a RetrievedContextsContext with at least one passage"));
-        }
-
-        var reply = await _judge.AskAsync(
-            JudgePrompts.System, JudgePrompts.ContextRelevancy(query, contexts.Contexts), chatConfiguration, cancellationToken).ConfigureAwait(false);
-        return JudgeOutcome.Build(
-            MetricName,
-            reply,
-            ResultTagReplyParser.Parse(reply.Text, MaximumRawScore),
-            raw => UnitThreshold.Score(raw / MaximumRawScore, PassingThreshold),
-            contexts);
+        return EvaluationInputs.RetrievedContexts(additionalContext) is { } contexts
+            ? new(JudgePrompts.System, JudgePrompts.ContextRelevancy(query, contexts.Contexts), contexts)
+            : JudgeQuestion.Missing(EvaluationInputs.MissingRetrievedContexts);
     }
 }

@@ -13,7 +13,7 @@ namespace Sluice.Evaluation;
 /// with the score alone on its first line and the reasoning after it. A reply without such a line, or with a score
 /// outside 1–5, gives an invalid result (see <see cref="EvaluationReading"/>).
 /// </remarks>
-public sealed class CorrectnessEvaluator : IEvaluator
+public sealed class CorrectnessEvaluator : JudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Correctness";
@@ -27,14 +27,13 @@ public sealed class CorrectnessEvaluator : IEvaluator
     /// <summary>The highest score.</summary>
     public const double MaximumScore = 5.0;
 
-    private readonly JudgeCall _judge;
-
     /// <summary>Creates the evaluator.</summary>
-    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
+    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing score, within 1–5. Defaults to <see cref="DefaultPassingThreshold"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside 1–5.</exception>
     public CorrectnessEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double passingThreshold = DefaultPassingThreshold)
+        : base(MetricName, chatClient, options, JudgeScale.ScoreFirstLine(MinimumScore, MaximumScore, passingThreshold))
     {
         if (!(passingThreshold >= MinimumScore && passingThreshold <= MaximumScore))
         {
@@ -42,42 +41,17 @@ public sealed class CorrectnessEvaluator : IEvaluator
         }
 
         PassingThreshold = passingThreshold;
-        _judge = new JudgeCall(chatClient, options, nameof(CorrectnessEvaluator));
     }
 
     /// <summary>Gets the lowest passing score.</summary>
     public double PassingThreshold { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
-    {
-        var query = EvaluationInputs.Query(messages);
-        var response = EvaluationInputs.Response(modelResponse);
-        if (query is null)
+    private protected override JudgeQuestion Ask(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
+        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a query (a user message)"));
-        }
-
-        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
-        var reply = await _judge.AskAsync(
-            JudgePrompts.CorrectnessSystem,
-            JudgePrompts.Correctness(query, response, reference?.ReferenceAnswer),
-            chatConfiguration,
-            cancellationToken).ConfigureAwait(false);
-        var parsed = ScoreFirstLineReplyParser.Parse(reply.Text, MinimumScore, MaximumScore);
-        return JudgeOutcome.Build(
-            MetricName,
-            reply,
-            parsed,
-            raw => (raw, (raw - MinimumScore) / (MaximumScore - MinimumScore), raw >= PassingThreshold),
-            reference);
-    }
+            var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
+            return new(JudgePrompts.CorrectnessSystem, JudgePrompts.Correctness(query, response, reference?.ReferenceAnswer), reference);
+        });
 }

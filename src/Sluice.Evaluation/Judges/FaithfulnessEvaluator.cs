@@ -11,41 +11,26 @@ namespace Sluice.Evaluation;
 /// Needs a <see cref="RetrievedContextsContext"/> with at least one passage; all passages go to the judge in one prompt.
 /// The query is not used. An unparseable reply gives an invalid result (see <see cref="EvaluationReading"/>).
 /// </remarks>
-public sealed class FaithfulnessEvaluator : IEvaluator
+public sealed class FaithfulnessEvaluator : JudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Faithfulness";
 
-    private readonly JudgeCall _judge;
-
     /// <summary>Creates the evaluator.</summary>
-    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
+    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     public FaithfulnessEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null)
+        : base(MetricName, chatClient, options, JudgeScale.YesNo)
     {
-        _judge = new JudgeCall(chatClient, options, nameof(FaithfulnessEvaluator));
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override JudgeQuestion Ask(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext)
     {
         var response = EvaluationInputs.Response(modelResponse);
-        var contexts = EvaluationInputs.Find<RetrievedContextsContext>(additionalContext);
-        if (contexts is null || contexts.Contexts.Count == 0)
-        {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a RetrievedContextsContext with at least one passage"));
-        }
-
-        var reply = await _judge.AskAsync(
-            JudgePrompts.System, JudgePrompts.Faithfulness(response, contexts.Contexts), chatConfiguration, cancellationToken).ConfigureAwait(false);
-        return JudgeOutcome.Build(MetricName, reply, YesNoReplyParser.Parse(reply.Text), JudgeOutcome.Binary, contexts);
+        return EvaluationInputs.RetrievedContexts(additionalContext) is { } contexts
+            ? new(JudgePrompts.System, JudgePrompts.Faithfulness(response, contexts.Contexts), contexts)
+            : JudgeQuestion.Missing(EvaluationInputs.MissingRetrievedContexts);
     }
 }

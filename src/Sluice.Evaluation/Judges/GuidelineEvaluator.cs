@@ -11,7 +11,7 @@ namespace Sluice.Evaluation;
 /// Needs the query (the last user message) and guidelines: a <see cref="GuidelinesContext"/> when given, else those
 /// passed to the constructor. A reply that is not such a JSON object gives an invalid result (see <see cref="EvaluationReading"/>).
 /// </remarks>
-public sealed class GuidelineEvaluator : IEvaluator
+public sealed class GuidelineEvaluator : JudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Guideline";
@@ -22,14 +22,13 @@ public sealed class GuidelineEvaluator : IEvaluator
         "The response should avoid being vague or ambiguous.\n" +
         "The response should be specific and use statistics or numbers when possible.";
 
-    private readonly JudgeCall _judge;
-
     /// <summary>Creates the evaluator.</summary>
-    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
+    /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="guidelines">The guidelines; <see cref="DefaultGuidelines"/> when <see langword="null"/>.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="guidelines"/> is empty or white space.</exception>
     public GuidelineEvaluator(IChatClient? chatClient = null, string? guidelines = null, JudgeOptions? options = null)
+        : base(MetricName, chatClient, options, JudgeScale.GuidelineVerdict)
     {
         if (guidelines is not null)
         {
@@ -37,36 +36,17 @@ public sealed class GuidelineEvaluator : IEvaluator
         }
 
         Guidelines = guidelines ?? DefaultGuidelines;
-        _judge = new JudgeCall(chatClient, options, nameof(GuidelineEvaluator));
     }
 
     /// <summary>Gets the guidelines used when no <see cref="GuidelinesContext"/> is given.</summary>
     public string Guidelines { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
-    {
-        var query = EvaluationInputs.Query(messages);
-        var response = EvaluationInputs.Response(modelResponse);
-        if (query is null)
+    private protected override JudgeQuestion Ask(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
+        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, "a query (a user message)"));
-        }
-
-        var guidelines = EvaluationInputs.Find<GuidelinesContext>(additionalContext);
-        var reply = await _judge.AskAsync(
-            JudgePrompts.System,
-            JudgePrompts.Guideline(query, response, guidelines?.Guidelines ?? Guidelines),
-            chatConfiguration,
-            cancellationToken).ConfigureAwait(false);
-        return JudgeOutcome.Build(MetricName, reply, GuidelineVerdictParser.Parse(reply.Text), JudgeOutcome.Binary, guidelines);
-    }
+            var guidelines = EvaluationInputs.Find<GuidelinesContext>(additionalContext);
+            return new(JudgePrompts.System, JudgePrompts.Guideline(query, response, guidelines?.Guidelines ?? Guidelines), guidelines);
+        });
 }

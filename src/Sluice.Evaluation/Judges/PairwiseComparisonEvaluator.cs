@@ -62,7 +62,7 @@ public sealed class PairwiseComparisonEvaluator : IEvaluator
         var response = EvaluationInputs.Response(modelResponse);
         if (query is null)
         {
-            return Invalid(OutcomeMetrics.MissingInput(MetricName, "a query (a user message)"));
+            return Invalid(OutcomeMetrics.MissingInput(MetricName, EvaluationInputs.MissingQuery));
         }
 
         var second = EvaluationInputs.Find<SecondResponseContext>(additionalContext);

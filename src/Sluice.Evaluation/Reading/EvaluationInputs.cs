@@ -6,6 +6,15 @@ namespace Sluice.Evaluation;
 /// <summary>Pulls the query, the response text and typed contexts out of an evaluator's arguments.</summary>
 internal static class EvaluationInputs
 {
+    /// <summary>How a missing-input result names a missing query.</summary>
+    public const string MissingQuery = "a query (a user message)";
+
+    /// <summary>How a missing-input result names a missing <see cref="ReferenceAnswerContext"/>.</summary>
+    public const string MissingReferenceAnswer = "a ReferenceAnswerContext";
+
+    /// <summary>How a missing-input result names a missing or empty <see cref="RetrievedContextsContext"/>.</summary>
+    public const string MissingRetrievedContexts = "a RetrievedContextsContext with at least one passage";
+
     /// <summary>The text of the last user message, or <see langword="null"/> when there is none.</summary>
     public static string? Query(IEnumerable<ChatMessage> messages)
     {
@@ -24,4 +33,8 @@ internal static class EvaluationInputs
     public static T? Find<T>(IEnumerable<EvaluationContext>? additionalContext)
         where T : EvaluationContext =>
         additionalContext?.OfType<T>().FirstOrDefault();
+
+    /// <summary>The first <see cref="RetrievedContextsContext"/> when it holds at least one passage, else <see langword="null"/>.</summary>
+    public static RetrievedContextsContext? RetrievedContexts(IEnumerable<EvaluationContext>? additionalContext) =>
+        Find<RetrievedContextsContext>(additionalContext) is { Contexts.Count: > 0 } contexts ? contexts : null;
 }

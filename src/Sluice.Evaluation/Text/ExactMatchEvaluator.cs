@@ -1,6 +1,3 @@
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.AI.Evaluation;
-
 namespace Sluice.Evaluation;
 
 /// <summary>
@@ -10,7 +7,7 @@ namespace Sluice.Evaluation;
 /// Needs a <see cref="ReferenceAnswerContext"/>; without one the result is invalid (see <see cref="EvaluationReading"/>).
 /// No model is called. It passes on a match (the default threshold 1).
 /// </remarks>
-public sealed class ExactMatchEvaluator : IEvaluator
+public sealed class ExactMatchEvaluator : ReferenceTextEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Exact Match";
@@ -19,22 +16,7 @@ public sealed class ExactMatchEvaluator : IEvaluator
     /// <param name="passingThreshold">The lowest passing score, within [0, 1]; defaults to 1 (a match passes, anything else fails). <see langword="null"/> for no pass/fail verdict.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
     public ExactMatchEvaluator(double? passingThreshold = 1.0)
+        : base(MetricName, TextMetrics.ExactMatch, passingThreshold)
     {
-        PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
-
-    /// <summary>Gets the lowest passing score, or <see langword="null"/> for no pass/fail verdict.</summary>
-    public double? PassingThreshold { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(ReferenceComparison.Evaluate(MetricName, modelResponse, additionalContext, TextMetrics.ExactMatch, PassingThreshold));
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.AI.Evaluation;
-
 namespace Sluice.Evaluation;
 
 /// <summary>
@@ -10,7 +7,7 @@ namespace Sluice.Evaluation;
 /// Needs a <see cref="ReferenceAnswerContext"/>; without one the result is invalid (see <see cref="EvaluationReading"/>).
 /// No model is called. It has no pass/fail verdict unless a threshold is given.
 /// </remarks>
-public sealed class RougeLEvaluator : IEvaluator
+public sealed class RougeLEvaluator : ReferenceTextEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "ROUGE-L";
@@ -19,22 +16,7 @@ public sealed class RougeLEvaluator : IEvaluator
     /// <param name="passingThreshold">The lowest passing score, within [0, 1]; <see langword="null"/> (the default) for no pass/fail verdict.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
     public RougeLEvaluator(double? passingThreshold = null)
+        : base(MetricName, TextMetrics.RougeL, passingThreshold)
     {
-        PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
-
-    /// <summary>Gets the lowest passing score, or <see langword="null"/> for no pass/fail verdict.</summary>
-    public double? PassingThreshold { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(ReferenceComparison.Evaluate(MetricName, modelResponse, additionalContext, TextMetrics.RougeL, PassingThreshold));
 }
