@@ -29,7 +29,8 @@ public sealed record BatchOptions
 
     /// <summary>Gets the receiver of progress snapshots, or <see langword="null"/> for none.</summary>
     /// <value>Default <see langword="null"/>. Reports are serialised, monotonic, at most one per
-    /// <see cref="ProgressInterval"/>, and the last one carries the final counts.</value>
+    /// <see cref="ProgressInterval"/>, and the last one carries the final counts. A receiver that throws is not called
+    /// again for the rest of the run; the batch itself goes on.</value>
     public IProgress<BatchProgress>? Progress { get; init; }
 
     /// <summary>Gets the smallest time between two progress reports.</summary>
@@ -65,12 +66,27 @@ public sealed record BatchOptions
     /// twice the largest concurrency. It bounds memory and, for ordered output, the reorder window.</summary>
     public int WindowSize => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
 
+    /// <summary>The largest concurrency a run accepts (its window holds twice as many items).</summary>
+    public const int MaxWindowConcurrency = 1 << 20;
+
     internal void Validate()
     {
         if (ConcurrencyLimit is null && MaxConcurrency <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency,
                 $"BatchOptions.{nameof(MaxConcurrency)} must be at least 1; it was {MaxConcurrency}.");
+        }
+
+        if (ConcurrencyLimit is null && MaxConcurrency > MaxWindowConcurrency)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency,
+                $"BatchOptions.{nameof(MaxConcurrency)} must be at most {MaxWindowConcurrency}; it was {MaxConcurrency}.");
+        }
+
+        if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit > MaxWindowConcurrency)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConcurrencyLimit), ConcurrencyLimit.MaximumLimit,
+                $"BatchOptions.{nameof(ConcurrencyLimit)}.MaximumLimit must be at most {MaxWindowConcurrency}; it was {ConcurrencyLimit.MaximumLimit}.");
         }
 
         if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit <= 0)

@@ -101,7 +101,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         {
             // The consumer is done with the previous item only when it asks for the next: its window slot frees now.
             _holdingCurrent = false;
-            _window.Release();
+            ReleaseWindowSlot();
         }
 
         Step step;
@@ -152,7 +152,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
         if (drained is not null)
         {
-            _cts.Cancel();
+            CancelRun();
             await drained.ConfigureAwait(false);
         }
 
@@ -173,6 +173,35 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _cts.Dispose();
     }
 
+    /// <summary>
+    /// Frees a window slot. A pump waiting for one resumes right here, on the consumer's thread, and may start work.
+    /// </summary>
+    private void ReleaseWindowSlot() => RunOutsideCallerContext(static run => run._window.Release(), this);
+
+    /// <summary>
+    /// Runs pump code on the consumer's thread without the consumer's synchronization context (a UI thread's, say),
+    /// so that it never leaks into the work the pump starts.
+    /// </summary>
+    private static void RunOutsideCallerContext(Action<BatchRun<TIn, TOut>> action, BatchRun<TIn, TOut> run)
+    {
+        var context = SynchronizationContext.Current;
+        if (context is null)
+        {
+            action(run);
+            return;
+        }
+
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            action(run);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
     private void Start()
     {
         _started = true;
@@ -185,7 +214,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _activity = SluiceDiagnostics.ActivitySource.StartActivity("sluice.batch");
         _activity?.SetTag("sluice.window", _options.WindowSize);
         _activity?.SetTag("sluice.ordered", _options.Ordered);
-        _ = PumpAsync();
+        RunOutsideCallerContext(static run => _ = run.PumpAsync(), this);
         Activity.Current = previous;
     }
 
@@ -202,7 +231,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             }
         }
 
-        _cts.Cancel();
+        CancelRun();
     }
 
     private async Task PumpAsync()
@@ -222,6 +251,11 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                     }
 
                     TIn item = items.Current;
+                    if (_token.IsCancellationRequested)
+                    {
+                        break; // stopped while the source was producing this item
+                    }
+
                     if (_attemptsNeedPolicy)
                     {
                         _ = RunWithPolicyAsync(Register(running: false), item);
@@ -317,8 +351,34 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         }
 
         RecordTelemetry(error, elapsed);
-        var result = new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed);
+
+        // Everything that touches the run's token or the concurrency limit happens while this item still counts as
+        // pending, so the consumer cannot conclude (and dispose the run) before it is done.
         bool cancelRun = false;
+        if (error is not null && _options.FailFast)
+        {
+            lock (_gate)
+            {
+                if (!_stopping)
+                {
+                    _stopping = true;
+                    _stopError = error;
+                    cancelRun = true;
+                }
+            }
+        }
+
+        if (cancelRun)
+        {
+            CancelRun();
+        }
+
+        if (heldSlot)
+        {
+            _limit.Release(new ConcurrencyFeedback(elapsed, error is null));
+        }
+
+        var result = new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed);
         Wake wake;
         BatchProgress? snapshot = null;
         long sequence = 0;
@@ -337,12 +397,6 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             else
             {
                 _failed++;
-                if (_options.FailFast && !_stopping)
-                {
-                    _stopping = true;
-                    _stopError = error;
-                    cancelRun = true;
-                }
             }
 
             if (!_stopping)
@@ -365,22 +419,30 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             wake = WakeLocked();
         }
 
-        if (snapshot is not null)
+        try
         {
-            _pacer!.Report(snapshot, sequence);
+            if (snapshot is not null)
+            {
+                _pacer!.Report(snapshot, sequence);
+            }
         }
+        finally
+        {
+            Deliver(wake);
+        }
+    }
 
-        if (cancelRun)
+    /// <summary>Cancels the token handed to the work. An exception thrown by a callback the work registered on it must
+    /// not stop the run from finishing, so it is dropped.</summary>
+    private void CancelRun()
+    {
+        try
         {
             _cts.Cancel();
         }
-
-        if (heldSlot)
+        catch (AggregateException)
         {
-            _limit.Release(new ConcurrencyFeedback(elapsed, error is null));
         }
-
-        Deliver(wake);
     }
 
     private static void RecordTelemetry(Exception? error, TimeSpan elapsed)

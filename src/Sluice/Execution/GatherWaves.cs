@@ -8,6 +8,7 @@ internal sealed class GatherWaves<T>(int batchSize, IProgress<BatchProgress>? pr
     private readonly long _started = TimeProvider.System.GetTimestamp();
     private readonly Lock _reportGate = new();
     private long _completed;
+    private bool _receiverFailed;
 
     public async Task<IReadOnlyList<T>> RunAsync(IEnumerable<Func<CancellationToken, Task<T>>> jobs)
     {
@@ -70,10 +71,23 @@ internal sealed class GatherWaves<T>(int batchSize, IProgress<BatchProgress>? pr
             return;
         }
 
-        // Serialised so that snapshots arrive in order and counts never go backwards.
+        // Serialised so that snapshots arrive in order and counts never go backwards. A receiver that throws is not
+        // called again: a broken progress display must not fail the jobs.
         lock (_reportGate)
         {
-            ReportLocked(progress, inFlight);
+            if (_receiverFailed)
+            {
+                return;
+            }
+
+            try
+            {
+                ReportLocked(progress, inFlight);
+            }
+            catch (Exception)
+            {
+                _receiverFailed = true;
+            }
         }
     }
 

@@ -10,6 +10,7 @@ internal sealed class ProgressPacer(IProgress<BatchProgress> receiver, TimeProvi
     private readonly long _intervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
     private long _nextDue;
     private long _lastReported = -1;
+    private bool _receiverFailed;
 
     /// <summary>Whether a report is due at <paramref name="now"/>; if so, the next is scheduled. Call under the run's lock.</summary>
     public bool IsDue(long now)
@@ -24,17 +25,26 @@ internal sealed class ProgressPacer(IProgress<BatchProgress> receiver, TimeProvi
     }
 
     /// <summary>Delivers a snapshot numbered <paramref name="sequence"/> unless a newer one was delivered already.</summary>
+    /// <remarks>A receiver that throws is not called again: a broken progress display (a closed pipe, say) must not
+    /// stop or hang the batch whose progress it shows.</remarks>
     public void Report(BatchProgress snapshot, long sequence)
     {
         lock (_reportGate)
         {
-            if (sequence <= _lastReported)
+            if (sequence <= _lastReported || _receiverFailed)
             {
                 return;
             }
 
             _lastReported = sequence;
-            receiver.Report(snapshot);
+            try
+            {
+                receiver.Report(snapshot);
+            }
+            catch (Exception)
+            {
+                _receiverFailed = true;
+            }
         }
     }
 }
