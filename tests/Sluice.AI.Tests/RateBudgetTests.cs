@@ -99,6 +99,36 @@ public sealed class RateBudgetTests
     }
 
     [Fact]
+    public void An_estimate_larger_than_the_bucket_is_settled_against_what_was_taken()
+    {
+        var time = new FakeTimeProvider();
+        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 6000, BurstSeconds = 1, InitialFill = 1 }, time); // 100 tokens
+        Assert.True(budget.AttemptAcquire(1200).IsAcquired); // clamped: takes the 100 the bucket holds
+        budget.Reconcile(estimatedTokens: 1200, actualTokens: 800);
+
+        // 800 tokens were really spent, 100 taken: 700 more are owed, not 400 refunded.
+        Assert.Equal(-700, budget.Snapshot.AvailableTokens!.Value, 6);
+        Assert.False(budget.AttemptAcquire(1).IsAcquired);
+        time.Advance(TimeSpan.FromSeconds(7.01));
+        Assert.True(budget.AttemptAcquire(1).IsAcquired);
+    }
+
+    [Fact]
+    public async Task When_the_head_waiter_is_cancelled_the_next_one_is_served_at_once()
+    {
+        var time = new FakeTimeProvider();
+        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 tokens
+        Assert.True(budget.AttemptAcquire(8).IsAcquired); // 2 left
+        using var cts = new CancellationTokenSource();
+        var head = budget.AcquireAsync(10, cts.Token).AsTask(); // must wait 0.8 s
+        var small = budget.AcquireAsync(2).AsTask();            // fits now, but queues behind the head (FIFO)
+        Assert.False(small.IsCompleted);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => head);
+        Assert.True((await small.WaitAsync(Patience)).IsAcquired); // no time advanced
+    }
+
+    [Fact]
     public async Task A_pause_holds_every_caller_until_it_has_passed()
     {
         var time = new FakeTimeProvider();

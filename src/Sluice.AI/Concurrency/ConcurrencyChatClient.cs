@@ -49,9 +49,20 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
         long? output = null;
         bool settled = false;
-        var stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
         try
         {
+            try
+            {
+                stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                settled = true;
+                _slot.Failed(started, ex, cancellationToken);
+                throw;
+            }
+
             while (true)
             {
                 try
@@ -81,11 +92,20 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (!settled)
+            try
             {
-                // The consumer stopped early: the slot is free again, but the attempt says nothing about capacity.
-                _slot.Failed(started, new OperationCanceledException(), new CancellationToken(true));
+                if (stream is not null)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (!settled)
+                {
+                    // The consumer stopped early: the slot is free again, but the attempt says nothing about capacity.
+                    _slot.Failed(started, new OperationCanceledException(), new CancellationToken(true));
+                }
             }
         }
     }

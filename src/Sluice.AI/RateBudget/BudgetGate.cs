@@ -38,7 +38,9 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
         }
     }
 
-    /// <summary>After a 429: counts it and holds every caller of the budget until the provider's Retry-After.</summary>
+    /// <summary>After a 429: counts it and holds every caller of the budget until the provider's Retry-After. For the
+    /// OpenAI SDK's <see cref="System.ClientModel.ClientResultException"/> the pause was already set the moment the
+    /// response arrived (<see cref="RateLimitHeaderPolicy"/>); any other client's 429 pauses the budget here.</summary>
     public void OnFailure(Exception error)
     {
         if (!FailureClassifier.IsTooManyRequests(error))
@@ -47,6 +49,9 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
         }
 
         ledger?.RecordRateLimited();
-        budget.PauseFor(FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
+        if (error is not System.ClientModel.ClientResultException)
+        {
+            budget.PauseFor(FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
+        }
     }
 }

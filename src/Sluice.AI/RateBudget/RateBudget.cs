@@ -60,7 +60,7 @@ public sealed class RateBudget : RateLimiter
 
         if (options.TokensPerMinute is { } tpm)
         {
-            _tokens = new TokenBucket(tpm, options.BurstSeconds, options.Headroom, options.InitialFill, now);
+            _tokens = new TokenBucket(tpm, TokenBurstSeconds(options), options.Headroom, options.InitialFill, now);
         }
     }
 
@@ -101,7 +101,10 @@ public sealed class RateBudget : RateLimiter
         {
             _estimatedTokens += estimatedTokens;
             _actualTokens += actualTokens;
-            long delta = estimatedTokens - actualTokens;
+
+            // Settle against what was actually taken: a cost larger than the bucket was clamped when acquired.
+            long taken = _tokens is null ? estimatedTokens : (long)Math.Ceiling(_tokens.Clamp(estimatedTokens));
+            long delta = taken - actualTokens;
             if (delta > 0)
             {
                 _refundedTokens += delta;
@@ -165,7 +168,7 @@ public sealed class RateBudget : RateLimiter
 
             if (_tokens is null && headers.LimitTokens is > 0 && _options.TokensPerMinute is null)
             {
-                _tokens = new TokenBucket(headers.LimitTokens.Value, _options.BurstSeconds, _options.Headroom, _options.InitialFill, now);
+                _tokens = new TokenBucket(headers.LimitTokens.Value, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
             }
 
             if (headers.RemainingRequests is { } requests)
@@ -245,6 +248,21 @@ public sealed class RateBudget : RateLimiter
         return new ValueTask<RateLimitLease>(WaitAsync(waiter, cancellationToken));
     }
 
+    private async Task<RateLimitLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (s, token) =>
+               {
+                   var (budget, waiting) = ((RateBudget, Waiter))s!;
+                   if (waiting.TrySetCanceled(token))
+                   {
+                       budget.OnTimer(); // the head may have left: let the next waiter through now, not at the head's turn
+                   }
+               }, (this, waiter)))
+        {
+            return await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -262,13 +280,8 @@ public sealed class RateBudget : RateLimiter
         base.Dispose(disposing);
     }
 
-    private static async Task<RateLimitLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
-    {
-        using (cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).TrySetCanceled(token), waiter))
-        {
-            return await waiter.Task.ConfigureAwait(false);
-        }
-    }
+    /// <summary>The token budget holds at least a second of tokens, so that one ordinary call fits in it whole.</summary>
+    private static double TokenBurstSeconds(RateBudgetOptions options) => Math.Max(options.BurstSeconds, 1.0);
 
     private void Refill(long now)
     {
