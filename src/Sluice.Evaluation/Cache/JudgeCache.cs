@@ -17,6 +17,7 @@ public sealed class JudgeCache : IDisposable
     private long _hits;
     private long _misses;
     private long _stores;
+    private long _storeFailures;
 
     /// <summary>Opens (creating when missing) the cache file at <paramref name="path"/>.</summary>
     /// <param name="path">The SQLite file; its directory must exist.</param>
@@ -57,6 +58,11 @@ public sealed class JudgeCache : IDisposable
 
     /// <summary>Gets how many replies this instance stored.</summary>
     public long Stores => Interlocked.Read(ref _stores);
+
+    internal void RecordStoreFailure() => Interlocked.Increment(ref _storeFailures);
+
+    /// <summary>Gets how many replies could not be stored (the reply itself was still returned).</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
 
     /// <summary>Counts the replies in the file.</summary>
     /// <returns>The number of stored replies.</returns>

@@ -40,7 +40,17 @@ public sealed class JudgeCacheChatClient : DelegatingChatClient
         }
 
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        await _cache.StoreAsync(key, response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The provider has answered (and been paid): neither the caller's cancellation nor a cache failure
+            // (a busy or full disk) may throw that answer away.
+            await _cache.StoreAsync(key, response, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _cache.RecordStoreFailure();
+        }
+
         return response;
     }
 }

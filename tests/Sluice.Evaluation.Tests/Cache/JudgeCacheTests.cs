@@ -36,6 +36,26 @@ public sealed class JudgeCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reply_that_arrives_as_the_caller_cancels_is_returned_and_stored()
+    {
+        // The provider answered (and was paid); the caller cancels at that very moment. The answer must not be lost.
+        using var cts = new CancellationTokenSource();
+        var inner = new CountingChatClient((text, _) =>
+        {
+            cts.Cancel();
+            return "YES " + text;
+        });
+        using var cache = new JudgeCache(CachePath);
+        using var client = new JudgeCacheChatClient(inner, cache);
+
+        var response = await client.GetResponseAsync(Prompt("late"), Options(), cts.Token);
+
+        Assert.Equal("YES late", response.Text);
+        Assert.Equal(1, cache.Stores);
+        Assert.Equal(0, cache.StoreFailures);
+    }
+
+    [Fact]
     public async Task Messages_options_and_repetition_are_part_of_the_key()
     {
         var inner = new CountingChatClient((text, call) => $"reply {call}");
