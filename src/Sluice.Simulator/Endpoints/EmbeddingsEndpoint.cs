@@ -14,18 +14,6 @@ internal sealed class EmbeddingsEndpoint : ISimulatedEndpoint
 
     public SimulatedReply Answer(in EndpointRequest request)
     {
-        try
-        {
-            return AnswerOrThrow(request);
-        }
-        catch (InvalidRequest invalid)
-        {
-            return invalid.ToReply();
-        }
-    }
-
-    private static SimulatedReply AnswerOrThrow(in EndpointRequest request)
-    {
         using var document = JsonRequest.Parse(request.Body);
         var root = document.RootElement;
         string model = JsonRequest.RequiredModel(root);

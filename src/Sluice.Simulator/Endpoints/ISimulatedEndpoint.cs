@@ -9,5 +9,7 @@ internal interface ISimulatedEndpoint
     /// <summary>Whether latency, limits and faults apply.</summary>
     bool IsSimulatedWork { get; }
 
+    /// <summary>The reply to <paramref name="request"/>. An invalid request throws <see cref="InvalidRequest"/>, which
+    /// the request pipeline turns into the OpenAI-shaped 400.</summary>
     SimulatedReply Answer(in EndpointRequest request);
 }

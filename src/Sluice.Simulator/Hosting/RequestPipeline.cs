@@ -32,7 +32,7 @@ internal sealed class RequestPipeline(SimulatorState state)
             byte[] body = await ReadBodyAsync(context.Request.BodyReader, context.RequestAborted);
             var hash = RequestHash.Of(body);
             int seen = counters.SeeBody(hash);
-            var reply = endpoint.Answer(new EndpointRequest(body, hash, context.Request, state, options));
+            var reply = AnswerOf(endpoint, new EndpointRequest(body, hash, context.Request, state, options));
             var response = context.Response;
 
             if (!endpoint.IsSimulatedWork || !reply.IsSuccess)
@@ -148,6 +148,19 @@ internal sealed class RequestPipeline(SimulatorState state)
                 return body;
             }
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    /// <summary>The endpoint's reply, or the OpenAI-shaped 400 when it finds the request invalid.</summary>
+    private static SimulatedReply AnswerOf(ISimulatedEndpoint endpoint, in EndpointRequest request)
+    {
+        try
+        {
+            return endpoint.Answer(request);
+        }
+        catch (InvalidRequest invalid)
+        {
+            return invalid.ToReply();
         }
     }
 }
