@@ -36,10 +36,7 @@ public static class Batch
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(work);
-        options ??= BatchOptions.Default;
-        options.Validate();
-        return new BatchSequence<TIn, TOut>(source, null, work, options, cancellationToken);
+        return Create(source, null, work, options, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> over every item of a synchronous source.</summary>
@@ -60,11 +57,22 @@ public static class Batch
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        long? count = source.TryGetNonEnumeratedCount(out int n) ? n : null;
+        return Create(new SyncSource<TIn>(source), count, work, options, cancellationToken);
+    }
+
+    /// <summary>Checks the work and the options at the call site (not at first enumeration) and builds the sequence.</summary>
+    private static BatchSequence<TIn, TOut> Create<TIn, TOut>(
+        IAsyncEnumerable<TIn> source,
+        long? knownCount,
+        Func<TIn, CancellationToken, ValueTask<TOut>> work,
+        BatchOptions? options,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(work);
         options ??= BatchOptions.Default;
         options.Validate();
-        long? count = source.TryGetNonEnumeratedCount(out int n) ? n : null;
-        return new BatchSequence<TIn, TOut>(new SyncSource<TIn>(source), count, work, options, cancellationToken);
+        return new BatchSequence<TIn, TOut>(source, knownCount, work, options, cancellationToken);
     }
 
     private sealed class SyncSource<T>(IEnumerable<T> inner) : IAsyncEnumerable<T>
