@@ -219,12 +219,17 @@ public sealed class ThroughputIntegrationTests
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Capacity = 16, LatencyMs = 20 });
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
         var adaptive = client.GetService<ConcurrencyLimit>()!;
-        var progress = new List<BatchProgress>();
+
+        // The limit can grow and shrink between two progress reports, and a shrinking limit lets running items
+        // finish, so a report's own limit is no bound on its in-flight count. The bound is the highest limit the
+        // batch could have read before the report: every read goes through this recorder.
+        var recorder = new RecordingLimit(adaptive);
+        var progress = new List<(BatchProgress Report, int HighestRead)>();
         var options = new BatchOptions
         {
-            ConcurrencyLimit = new FollowingConcurrencyLimit(adaptive),
+            ConcurrencyLimit = new FollowingConcurrencyLimit(recorder),
             Ordered = false,
-            Progress = new SynchronousProgress(progress),
+            Progress = new SynchronousProgress(p => { lock (progress) progress.Add((p, recorder.HighestRead)); }),
             ProgressInterval = TimeSpan.Zero,
         };
 
@@ -239,29 +244,59 @@ public sealed class ThroughputIntegrationTests
         Assert.Equal(1500, done);
         lock (progress)
         {
-            // A shrinking limit lets running items finish, so compare with the highest limit seen up to each report.
-            int highest = 0;
-            foreach (var p in progress)
+            Assert.NotEmpty(progress);
+            foreach (var (p, highestRead) in progress)
             {
-                highest = Math.Max(highest, p.ConcurrencyLimit);
-                Assert.True(p.InFlight <= highest, $"{p.InFlight} in flight; the limit never exceeded {highest}");
+                Assert.True(p.InFlight <= highestRead, $"{p.InFlight} in flight; the batch never read a limit above {highestRead}");
+                Assert.True(p.InFlight <= adaptive.MaximumLimit, $"{p.InFlight} in flight; the maximum is {adaptive.MaximumLimit}");
             }
 
-            Assert.Contains(progress, p => p.ConcurrencyLimit > 8); // the adaptive limit grew, and the batch saw it
-            Assert.Equal(adaptive.CurrentLimit, progress[^1].ConcurrencyLimit);
+            Assert.Contains(progress, e => e.Report.ConcurrencyLimit > 8); // the adaptive limit grew, and the batch saw it
+            Assert.Equal(adaptive.CurrentLimit, progress[^1].Report.ConcurrencyLimit);
         }
 
         Assert.Equal(0, adaptive.InUse);
     }
 
-    private sealed class SynchronousProgress(List<BatchProgress> into) : IProgress<BatchProgress>
+    /// <summary>Passes everything to another limit and remembers the highest <see cref="CurrentLimit"/> it returned.</summary>
+    private sealed class RecordingLimit(ConcurrencyLimit inner) : ConcurrencyLimit
     {
-        public void Report(BatchProgress value)
+        private int _highestRead;
+
+        public int HighestRead => Volatile.Read(ref _highestRead);
+
+        public override int CurrentLimit
         {
-            lock (into)
+            get
             {
-                into.Add(value);
+                int value = inner.CurrentLimit;
+                int seen = Volatile.Read(ref _highestRead);
+                while (value > seen)
+                {
+                    int previous = Interlocked.CompareExchange(ref _highestRead, value, seen);
+                    if (previous == seen)
+                    {
+                        break;
+                    }
+
+                    seen = previous;
+                }
+
+                return value;
             }
         }
+
+        public override int MaximumLimit => inner.MaximumLimit;
+
+        public override int InUse => inner.InUse;
+
+        public override ValueTask AcquireAsync(CancellationToken cancellationToken) => inner.AcquireAsync(cancellationToken);
+
+        public override void Release(in ConcurrencyFeedback feedback) => inner.Release(feedback);
+    }
+
+    private sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => report(value);
     }
 }
