@@ -39,8 +39,10 @@ public sealed class LatencyTests
         var latency = host.GetStats().Latency;
         Assert.Equal(60, latency.Count);
         Assert.InRange(latency.P50Ms, 24.0, 26.0);
+        // Jitter is uniform in ±5 ms, so the 90th percentile sits near 29 ms. The maximum is not checked: one request
+        // delayed by a busy machine says nothing about the latency model.
         Assert.True(latency.P90Ms > latency.P50Ms + 1, "jitter should spread the latencies");
-        Assert.InRange(latency.MaxMs, 25, 45);
+        Assert.InRange(latency.P90Ms, 27.0, 31.5);
     }
 
     [Fact]
