@@ -375,6 +375,13 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
         if (heldSlot)
         {
+            // The item stops counting as running before its slot is handed on: the next item can start inside
+            // Release, and a snapshot taken then must not count both.
+            lock (_gate)
+            {
+                _running--;
+            }
+
             _limit.Release(new ConcurrencyFeedback(elapsed, error is null));
         }
 
@@ -385,11 +392,6 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         lock (_gate)
         {
             _pending--;
-            if (heldSlot)
-            {
-                _running--;
-            }
-
             if (error is null)
             {
                 _completed++;
