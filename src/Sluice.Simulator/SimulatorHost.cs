@@ -99,6 +99,27 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>The counters served by <c>GET /stats</c>.</summary>
     public StatsSnapshot GetStats() => _state.Counters.Snapshot();
 
+    /// <summary>
+    /// The counters once no request is in flight. A client sees its answer before the server has finished counting
+    /// it (the counters are updated after the body is written), so read this, not <see cref="GetStats"/>, to check a
+    /// phase that has just ended.
+    /// </summary>
+    /// <param name="timeout">How long to wait for the server to become idle; 10 s when null.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="TimeoutException">Requests were still in flight when <paramref name="timeout"/> ran out.</exception>
+    public async Task<StatsSnapshot> GetStatsWhenIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (_state.Counters.InFlight > 0)
+        {
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > limit)
+                throw new TimeoutException($"The simulator still had {_state.Counters.InFlight} requests in flight after {limit.TotalSeconds:0.#} s.");
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+        return GetStats();
+    }
+
     /// <summary>Zeroes the counters, refills the rate budgets and clears forced 429s (as <c>POST /admin/reset</c>).</summary>
     public void Reset() => _state.Reset();
 

@@ -33,13 +33,13 @@ public sealed class ProgramTests
     [Fact]
     public async Task The_program_prints_its_url_first_serves_and_stops_after_max_seconds()
     {
-        var (process, firstLine) = await StartAsync("--port", "0", "--max-seconds", "3");
+        var (process, firstLine) = await StartAsync("--port", "0", "--max-seconds", "10");
         using (process)
         {
             Assert.Matches(@"^http://127\.0\.0\.1:\d+$", firstLine);
             using var client = new HttpClient { BaseAddress = new Uri(firstLine) };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/models")).StatusCode);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, process.ExitCode);
         }

@@ -46,12 +46,13 @@ public sealed class StatsTests
     [Fact]
     public async Task Peak_in_flight_sees_concurrent_requests()
     {
-        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 100 });
+        // A long latency, so that all 8 requests are held at once even if opening their connections is slow.
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 1500 });
         using var client = Http.Client(host);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody($"c{i}"))));
 
-        var stats = host.GetStats();
+        var stats = await host.GetStatsWhenIdleAsync();
         Assert.Equal(8, stats.PeakInFlight);
         Assert.Equal(8, stats.DistinctSucceeded);
     }
