@@ -11,6 +11,8 @@ public sealed class ThroughputIntegrationTests
     // one test to the next: a key per test keeps each test's budget and limit its own.
     private readonly string Key = $"sk-sluice-test-{Guid.NewGuid():N}";
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
     private static SluiceClientOptions FastRetries => new()
     {
         BaseRetryDelay = TimeSpan.FromMilliseconds(5),
@@ -30,8 +32,14 @@ public sealed class ThroughputIntegrationTests
             HangRate = 0.03,
             MaxHangMs = 10_000,
         });
+        // The attempt timeout cuts the 10 s hangs; it is long enough that an answered attempt never times out on a
+        // busy machine (the client would then retry it, and the simulator would see a second success).
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
-            FastRetries with { MaxConcurrency = 64, AttemptTimeout = TimeSpan.FromMilliseconds(400) });
+            FastRetries with { MaxConcurrency = 64, AttemptTimeout = TimeSpan.FromSeconds(2) });
+        var ledger = client.GetService<UsageLedger>()!;
+        await client.GetResponseAsync("warm-up: the tokenizer and the first connection");
+        host.Reset();
+        long warmUpAttempts = ledger.Attempts;
 
         var results = new List<ItemResult<int, ChatResponse>>();
         await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 2000),
@@ -43,14 +51,13 @@ public sealed class ThroughputIntegrationTests
 
         Assert.Equal(2000, results.Count);
         Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.ToString()));
-        var stats = host.GetStats();
+        var stats = await host.GetStatsWhenIdleAsync();
         Assert.Equal(2000, stats.DistinctSucceeded);
         Assert.Equal(0, stats.SucceededMoreThanOnce);
         Assert.True(stats.Faults.Values.Sum() > 200, $"only {stats.Faults.Values.Sum()} faults were injected");
-        var ledger = client.GetService<UsageLedger>()!;
-        Assert.Equal(2000, ledger.Succeeded);
-        Assert.Equal(stats.Requests, ledger.Attempts);
-        Assert.Equal(ledger.Attempts - 2000, ledger.Retries);
+        Assert.Equal(2001, ledger.Succeeded);
+        Assert.Equal(stats.Requests, ledger.Attempts - warmUpAttempts);
+        Assert.Equal(ledger.Attempts - 2001, ledger.Retries);
     }
 
     [Fact]
@@ -66,7 +73,7 @@ public sealed class ThroughputIntegrationTests
         Assert.Equal(FailureKind.Permanent, FailureClassifier.Classify(ex));
         Assert.Equal(1, client.GetService<UsageLedger>()!.Attempts);
         Assert.Equal(0, client.GetService<UsageLedger>()!.Retries);
-        Assert.Equal(1, host.GetStats().Requests);
+        Assert.Equal(1, (await host.GetStatsWhenIdleAsync()).Requests);
         Assert.DoesNotContain(Key, ex.ToString());
     }
 
@@ -81,8 +88,11 @@ public sealed class ThroughputIntegrationTests
 
         host.ForceRateLimit(1, TimeSpan.FromSeconds(1));
         var first = client.GetResponseAsync("the one that meets the 429");
-        while (!recorder.Exchanges.Any(e => e.Status == 429))
+        var budget = client.GetService<RateBudget>()!;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (budget.Snapshot.Pauses == 0) // the 429 has paused the budget: the others now meet the pause
         {
+            Assert.True(waited.Elapsed < Patience, "the 429 never paused the budget");
             await Task.Delay(1);
         }
 
@@ -121,13 +131,15 @@ public sealed class ThroughputIntegrationTests
         }
 
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
-        var stats = host.GetStats();
+        var stats = await host.GetStatsWhenIdleAsync();
         var sends = recorder.Exchanges.Where(e => e.Status == 200).Select(e => e.SentMs).Order().Skip(2).ToList(); // after the warm-up
-        double rate = (sends.Count - 1) / (sends[^1] - sends[0]) * 60_000;
         Assert.True(stats.RateLimited <= calls / 100, $"{stats.RateLimited} 429s of {stats.Requests} responses ({recorder.Exchanges.Count} recorded, per second {string.Join(",", stats.PerSecond)}, by endpoint {string.Join(";", stats.ByEndpoint.Select(e => e.Key + "=" + string.Join(",", e.Value.Select(v => v.Key + ":" + v.Value))))}): "
             + string.Join(", ", recorder.Exchanges.OrderBy(e => e.SentMs).Select(e => $"{e.SentMs:0}/{e.Status}")));
-        var gaps = sends.Zip(sends.Skip(1), (a, b) => b - a).ToList();
-        Assert.True(rate >= 0.9 * 1200, $"achieved {rate:0} requests/min; gaps ms: {string.Join(" ", gaps.Select(g => g.ToString("0")))}");
+        // The pace is judged by the median gap between sends, so that one stall of the shared 2-core machine does not
+        // decide it: the client aims at 0.97 × 1200/min (a 51.5 ms gap); 0.9 × 1200/min is a 55.6 ms gap.
+        var gaps = sends.Zip(sends.Skip(1), (a, b) => b - a).Order().ToList();
+        double medianGap = gaps[gaps.Count / 2];
+        Assert.True(medianGap <= 60_000 / (0.9 * 1200), $"median gap {medianGap:0.0} ms; gaps ms: {string.Join(" ", gaps.Select(g => g.ToString("0")))}");
         Assert.True(seconds > 5, $"finished in {seconds:0.00} s: faster than the limit allows");
     }
 
@@ -149,7 +161,7 @@ public sealed class ThroughputIntegrationTests
             costs.AddRange(responses.Select(r => r.Usage!.InputTokenCount!.Value + 20));
         }
 
-        var stats = host.GetStats();
+        var stats = await host.GetStatsWhenIdleAsync();
         Assert.Equal(0, stats.RateLimited);
 
         // Conformance: tokens sent up to any moment ≤ burst capacity + rate × elapsed + one call.
@@ -173,11 +185,12 @@ public sealed class ThroughputIntegrationTests
     [Fact]
     public async Task The_adaptive_limit_settles_near_the_providers_capacity()
     {
-        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Capacity = 32, LatencyMs = 40, PerTokenLatencyMs = 0.5 });
+        // The simulated latency is long enough to dominate the CPU noise of client and server sharing 2 cores.
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Capacity = 32, LatencyMs = 100, PerTokenLatencyMs = 0.5 });
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries);
         var limit = Assert.IsType<AdaptiveConcurrencyLimit>(client.GetService<ConcurrencyLimit>());
 
-        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 3000),
+        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 2000),
                            (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"adaptive {i}", cancellationToken: ct)),
                            new BatchOptions { MaxConcurrency = 128, Ordered = false }))
         {
@@ -185,7 +198,8 @@ public sealed class ThroughputIntegrationTests
         }
 
         Assert.InRange(limit.CurrentLimit, 22, 48);
-        Assert.True(host.GetStats().PeakInFlight <= 64, $"peak in flight {host.GetStats().PeakInFlight}");
+        var stats = await host.GetStatsWhenIdleAsync();
+        Assert.True(stats.PeakInFlight <= 64, $"peak in flight {stats.PeakInFlight}");
     }
 
     [Fact]
