@@ -40,16 +40,24 @@ public sealed class BatchFailureTests
     {
         var boom = new FormatException("bad record 13");
         var gauge = new InFlightGauge();
-        int cancelledSiblings = 0;
+        int started = 0, cancelledSiblings = 0;
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         async ValueTask<int> Work(int i, CancellationToken ct)
         {
             gauge.Enter();
+            if (Interlocked.Increment(ref started) == 20)
+            {
+                allStarted.TrySetResult();
+            }
+
             try
             {
                 if (i == 13)
                 {
-                    await Task.Delay(5, CancellationToken.None);
+                    // Fail only once all 20 slots are running, so there are exactly 19 siblings to cancel however the
+                    // threads are scheduled. A batch that never runs 20 at once fails here with a TimeoutException.
+                    await allStarted.Task.WaitAsync(Limits.Patience, CancellationToken.None);
                     throw boom;
                 }
 

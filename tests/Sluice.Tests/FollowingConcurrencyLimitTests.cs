@@ -46,27 +46,84 @@ public sealed class FollowingConcurrencyLimitTests
         var gauge = new InFlightGauge();
         var progress = new RecordingProgress<BatchProgress>();
         var options = new BatchOptions { ConcurrencyLimit = new FollowingConcurrencyLimit(source), Progress = progress, ProgressInterval = TimeSpan.Zero };
+
+        // Items are held until the limit has been reached once (3 before item 100 raises it, 5 after), so reaching
+        // it is proven rather than hoped for; a batch that never reaches it fails every held item with a timeout.
+        var reached3 = new HoldUntil();
+        var reached5 = new HoldUntil();
+        int peakBeforeRaise = -1;
         int n = 0;
         await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, 200), async (i, ct) =>
                        {
                            gauge.Enter();
-                           await Task.Delay(1, ct);
-                           if (i == 100)
+                           try
                            {
-                               source.Set(5);
-                           }
+                               int now = gauge.Current;
+                               if (now >= 3)
+                               {
+                                   reached3.Release();
+                               }
 
-                           gauge.Exit();
-                           return i;
+                               if (now >= 5)
+                               {
+                                   reached5.Release();
+                               }
+
+                               if (i < 100)
+                               {
+                                   await reached3.WaitAsync(ct);
+                               }
+                               else if (i > 100)
+                               {
+                                   await reached5.WaitAsync(ct);
+                               }
+
+                               await Task.Delay(1, ct);
+                               if (i == 100)
+                               {
+                                   // The follower grants the new slots on its next release: this item's own.
+                                   Volatile.Write(ref peakBeforeRaise, gauge.Peak);
+                                   source.Set(5);
+                               }
+
+                               return i;
+                           }
+                           finally
+                           {
+                               gauge.Exit();
+                           }
                        }, options))
         {
+            Assert.True(r.Succeeded, r.Error?.ToString());
             n++;
         }
 
         Assert.Equal(200, n);
+        Assert.Equal(3, peakBeforeRaise);
         Assert.Equal(5, gauge.Peak);
         Assert.Equal(5, progress.Reports[^1].ConcurrencyLimit);
         Assert.Equal(200, options.WindowSize); // twice the followed limit's maximum
+    }
+
+    /// <summary>Holds callers until released; if that takes longer than <see cref="Limits.Patience"/>, every wait fails at once.</summary>
+    private sealed class HoldUntil
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task WaitAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _released.Task.WaitAsync(Limits.Patience, cancellationToken);
+            }
+            catch (TimeoutException ex)
+            {
+                _released.TrySetException(ex);
+                throw;
+            }
+        }
     }
 
     [Fact]

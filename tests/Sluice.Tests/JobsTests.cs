@@ -44,15 +44,23 @@ public sealed class JobsTests
         // LlamaIndex #22401/#22493: the real error is masked by a later one.
         var original = new KeyNotFoundException("customer 42 not found");
         var gauge = new InFlightGauge();
-        int cancelled = 0;
+        int started = 0, cancelled = 0;
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var jobs = Enumerable.Range(0, 50).Select<int, Func<CancellationToken, Task<int>>>(i => async ct =>
         {
             gauge.Enter();
+            if (Interlocked.Increment(ref started) == 4)
+            {
+                allStarted.TrySetResult();
+            }
+
             try
             {
                 if (i == 2)
                 {
-                    await Task.Delay(5, CancellationToken.None);
+                    // Fail only once all 4 workers are running, so exactly 3 others are cancelled however the threads
+                    // are scheduled. Fewer than 4 running at once fails here with a TimeoutException.
+                    await allStarted.Task.WaitAsync(Limits.Patience, CancellationToken.None);
                     throw original;
                 }
 
@@ -97,11 +105,23 @@ public sealed class JobsTests
     public async Task GatherAsync_runs_in_waves()
     {
         // A job of wave k may start only when every job of the earlier waves has finished: exactly 3k of them.
+        // No job finishes before every job of its own wave has started (each waits for the others' arrival), so a
+        // slow start cannot see a sibling's finish. The wait only counts arrivals and is bounded: without waves, a
+        // later job starts early and records fewer than 3k; with smaller waves, the wait times out and the run fails.
         int finished = 0;
         var finishedAtStart = new int[9];
+        var arrived = new int[3];
+        var waveStarted = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var jobs = Enumerable.Range(0, 9).Select<int, Func<CancellationToken, Task<int>>>(i => async ct =>
         {
             finishedAtStart[i] = Volatile.Read(ref finished);
+            int wave = i / 3;
+            if (Interlocked.Increment(ref arrived[wave]) == 3)
+            {
+                waveStarted[wave].TrySetResult();
+            }
+
+            await waveStarted[wave].Task.WaitAsync(Limits.Patience, ct);
             await Task.Delay(1 + (i % 3), ct);
             Interlocked.Increment(ref finished);
             return i;

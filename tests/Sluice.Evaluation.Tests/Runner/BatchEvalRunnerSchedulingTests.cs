@@ -46,14 +46,38 @@ public sealed class BatchEvalRunnerSchedulingTests
     {
         const int workers = 3;
         var probe = new ConcurrencyProbe();
+
+        // Every call is held until `workers` calls have run at once, so reaching the bound is proven, not hoped for.
+        // A runner that never reaches it fails the calls with a timeout.
+        var reachedWorkers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task Hold(CancellationToken ct)
+        {
+            if (probe.Max >= workers)
+            {
+                reachedWorkers.TrySetResult();
+            }
+
+            try
+            {
+                await reachedWorkers.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            }
+            catch (TimeoutException ex)
+            {
+                reachedWorkers.TrySetException(ex); // every later call fails at once instead of waiting again
+                throw;
+            }
+
+            await Task.Delay(3, ct); // simulated work, so calls overlap
+        }
+
         var engine = new FakeQueryEngine(async (q, ct) =>
         {
-            await Task.Delay(3, ct); // simulated work, so calls overlap
+            await Hold(ct);
             return new QueryResponse("answer " + q);
         }, probe);
         async ValueTask<double> Slow(EvalCall call)
         {
-            await Task.Delay(3);
+            await Hold(CancellationToken.None);
             return 1.0;
         }
 
