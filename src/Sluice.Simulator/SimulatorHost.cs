@@ -123,6 +123,19 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>Zeroes the counters, refills the rate budgets and clears forced 429s (as <c>POST /admin/reset</c>).</summary>
     public void Reset() => _state.Reset();
 
+    /// <summary>
+    /// <see cref="Reset"/> once nothing is in flight, so that no request of the phase that has just ended is counted
+    /// after the reset, in the next phase.
+    /// </summary>
+    /// <param name="timeout">How long to wait for the server to become idle; 10 s when null.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="TimeoutException">Requests were still in flight when <paramref name="timeout"/> ran out.</exception>
+    public async Task ResetWhenIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        await GetStatsWhenIdleAsync(timeout, cancellationToken).ConfigureAwait(false);
+        Reset();
+    }
+
     /// <summary>Stops the server and the delay thread.</summary>
     public async ValueTask DisposeAsync()
     {

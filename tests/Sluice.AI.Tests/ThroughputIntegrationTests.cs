@@ -38,7 +38,7 @@ public sealed class ThroughputIntegrationTests
             FastRetries with { MaxConcurrency = 64, AttemptTimeout = TimeSpan.FromSeconds(2) });
         var ledger = client.GetService<UsageLedger>()!;
         await client.GetResponseAsync("warm-up: the tokenizer and the first connection");
-        host.Reset();
+        await host.ResetWhenIdleAsync();
         long warmUpAttempts = ledger.Attempts;
 
         var results = new List<ItemResult<int, ChatResponse>>();
@@ -119,7 +119,7 @@ public sealed class ThroughputIntegrationTests
         // One call first: loading the tokenizer and opening connections stalls this process (client and simulator
         // alike) for a moment, which would bunch the first requests together at the simulator.
         await client.GetResponseAsync("warm-up");
-        host.Reset();
+        await host.ResetWhenIdleAsync();
 
         const int calls = 140; // about 7 s at 20/s
         var started = DateTime.UtcNow;

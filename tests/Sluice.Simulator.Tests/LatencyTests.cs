@@ -42,7 +42,7 @@ public sealed class LatencyTests
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 25, JitterMs = 5 });
         using var client = Http.Client(host);
         await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody("warm up"));
-        host.Reset();
+        await host.ResetWhenIdleAsync();
 
         // Served latency includes the thread-pool hop after the delay. On a busy 2-core machine one round can be late
         // as a whole, so up to three rounds are served and one must meet the model. A wrong model fails every round.
@@ -51,7 +51,7 @@ public sealed class LatencyTests
         var rounds = new List<LatencySummary>();
         for (int round = 0; round < 3; round++)
         {
-            host.Reset();
+            await host.ResetWhenIdleAsync();
             var gate = new SemaphoreSlim(4);
             await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
             {
@@ -87,7 +87,7 @@ public sealed class LatencyTests
         var medians = new List<double>();
         for (int round = 0; round < 3 && !medians.Any(m => m is >= 29.5 and <= 31.5); round++) // best of three, as above
         {
-            host.Reset();
+            await host.ResetWhenIdleAsync();
             for (int i = 0; i < 10; i++)
                 await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody($"p{round}-{i}"));
             medians.Add((await host.GetStatsWhenIdleAsync()).Latency.P50Ms);
@@ -95,7 +95,7 @@ public sealed class LatencyTests
         Assert.True(medians.Any(m => m is >= 29.5 and <= 31.5), $"10 ms + 20 tokens × 1 ms should serve in 30 ms; medians {string.Join(", ", medians)}");
 
         host.UpdateOptions(o => o with { Capacity = 2, PerTokenLatencyMs = 0, LatencyMs = 40 });
-        host.Reset();
+        await host.ResetWhenIdleAsync();
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody($"s{i}"))));
         var saturated = (await host.GetStatsWhenIdleAsync()).Latency;
         Assert.True(saturated.MaxMs >= 40 * 2.5, $"with 6 in flight over a capacity of 2 the slowest should take ~120 ms, took {saturated.MaxMs}");

@@ -63,7 +63,7 @@ public sealed class SimulatorEvaluationTests
             Assert.Equal(JudgeScript.Correctness(i) >= 4, correctness.Passing);
         }
 
-        var stats = await SimulatorJudge.SettledStatsAsync(host);
+        var stats = await host.GetStatsWhenIdleAsync();
         Assert.True(stats.Faults.Values.Sum() > 0, "the simulator injected no faults");
         Assert.True(judge.GetService<UsageLedger>()!.Retries > 0, "no call needed a retry");
         Assert.Equal(3 * Cases, stats.DistinctSucceeded);
@@ -91,6 +91,6 @@ public sealed class SimulatorEvaluationTests
         // The same runner and simulator do answer a valid run, so zero requests above means validation stopped them.
         var valid = await runner.EvaluateResponseStringsAsync(queries, responses, queries.Select((_, i) => JudgeScript.Contexts(i)).ToList());
         Assert.All(valid.Values.SelectMany(l => l), o => Assert.False(o.InvalidResult, o.InvalidReason));
-        Assert.Equal(30, (await SimulatorJudge.SettledStatsAsync(host)).Requests);
+        Assert.Equal(30, (await host.GetStatsWhenIdleAsync()).Requests);
     }
 }

@@ -21,9 +21,6 @@ internal static class SimulatorJudge
             MaxRetryDelay = TimeSpan.FromSeconds(1),
         });
 
-    /// <summary>How long <see cref="SettledStatsAsync"/> waits for the simulator to finish the requests it holds.</summary>
-    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>
     /// Warms up JIT and connections with a few calls (faults ignored), then zeroes the simulator's counters, so that a
     /// cold first attempt cannot outlast the attempt timeout and be answered twice. The counters are zeroed only once
@@ -42,30 +39,6 @@ internal static class SimulatorJudge
                 // A simulated fault: irrelevant to warming up.
             }
         }));
-        await SettledStatsAsync(host);
-        host.Reset();
-    }
-
-    /// <summary>
-    /// The simulator's counters once it holds no request. It records a request's status and success after writing the
-    /// response, so a client can have its answer before the counters show it; with nothing in flight they are complete.
-    /// </summary>
-    /// <exception cref="TimeoutException">Requests were still in flight after <see cref="SettleTimeout"/>.</exception>
-    public static async Task<StatsSnapshot> SettledStatsAsync(SimulatorHost host)
-    {
-        var deadline = DateTime.UtcNow + SettleTimeout;
-        long inFlight;
-        while ((inFlight = host.GetStats().InFlight) != 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the simulator still had {inFlight} request(s) in flight after {SettleTimeout.TotalSeconds} s");
-            }
-
-            await Task.Delay(10);
-        }
-
-        // A fresh snapshot: the one that saw nothing in flight may have read other counters before the last request left.
-        return host.GetStats();
+        await host.ResetWhenIdleAsync();
     }
 }
