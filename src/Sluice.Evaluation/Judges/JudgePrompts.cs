@@ -129,6 +129,118 @@ internal static class JudgePrompts
         {answerB}
         """;
 
-    private static string JoinContexts(IReadOnlyList<string> contexts) =>
+    /// <summary>The default template of <see cref="FaithfulnessEvaluator"/>.</summary>
+    public static JudgePromptTemplate FaithfulnessTemplate { get; } = new(System, """
+        Decide whether the information below is supported by the context.
+        Answer YES if the context supports the information, even when most of the context is about other things.
+        Answer NO if the context does not support it.
+        Write YES or NO on the first line, then briefly explain your answer.
+
+        Information:
+        {response}
+
+        Context:
+        {context}
+        """);
+
+    /// <summary>The default template of <see cref="RelevancyEvaluator"/>.</summary>
+    public static JudgePromptTemplate RelevancyTemplate { get; } = new(System, """
+        Decide whether the response to the query is in line with the context information.
+        Answer YES if the response answers the query and agrees with the context. Answer NO otherwise.
+        Write YES or NO on the first line, then briefly explain your answer.
+
+        Query:
+        {query}
+
+        Response:
+        {response}
+
+        Context:
+        {context}
+        """);
+
+    /// <summary>The default template of <see cref="CorrectnessEvaluator"/>.</summary>
+    public static JudgePromptTemplate CorrectnessTemplate { get; } = new(CorrectnessSystem, """
+        ## User query
+        {query}
+
+        ## Reference answer
+        {reference}
+
+        ## Generated answer
+        {response}
+        """);
+
+    /// <summary>What <see cref="CorrectnessEvaluator"/> puts in <c>{reference}</c> without a reference answer.</summary>
+    public const string CorrectnessNoReference = "(no reference answer was supplied)";
+
+    /// <summary>The default template of <see cref="GuidelineEvaluator"/>.</summary>
+    public static JudgePromptTemplate GuidelineTemplate { get; } = new(System, """
+        Judge whether the response to the query follows every one of the guidelines.
+        Reply with a JSON object only, in exactly this shape:
+        {{"passing": true or false, "feedback": "what the response does well or should change, in one or two sentences"}}
+
+        Query:
+        {query}
+
+        Response:
+        {response}
+
+        Guidelines:
+        {guidelines}
+        """);
+
+    /// <summary>The default template of <see cref="AnswerRelevancyEvaluator"/>.</summary>
+    public static JudgePromptTemplate AnswerRelevancyTemplate { get; } = new(System, """
+        Judge whether the response is relevant to the query by answering two questions:
+        1. Does the response address the subject matter of the query?
+        2. Does the response address the specific focus or perspective the query asks about?
+        Each question is worth 1 point; partial points are allowed.
+        Give your feedback on both questions first, then end with a last line in exactly this form:
+        [RESULT] <total score from 0 to 2>
+
+        Query:
+        {query}
+
+        Response:
+        {response}
+        """);
+
+    /// <summary>The default template of <see cref="ContextRelevancyEvaluator"/>.</summary>
+    public static JudgePromptTemplate ContextRelevancyTemplate { get; } = new(System, """
+        Judge whether the retrieved context is relevant to the query by answering two questions:
+        1. Does the retrieved context match the subject matter of the query?
+        2. Could the retrieved context alone be used to give a complete answer to the query?
+        Each question is worth 2 points; partial points are allowed.
+        Give your feedback on both questions first, then end with a last line in exactly this form:
+        [RESULT] <total score from 0 to 4>
+
+        Query:
+        {query}
+
+        Retrieved context:
+        {context}
+        """);
+
+    /// <summary>The default template of <see cref="PairwiseComparisonEvaluator"/>.</summary>
+    public static JudgePromptTemplate PairwiseTemplate { get; } = new(PairwiseSystem, """
+        [User question]
+        {query}
+
+        [Reference answer]
+        {reference}
+
+        [Answer A]
+        {answer_a}
+
+        [Answer B]
+        {answer_b}
+        """);
+
+    /// <summary>What <see cref="PairwiseComparisonEvaluator"/> puts in <c>{reference}</c> without a reference answer.</summary>
+    public const string PairwiseNoReference = "(none)";
+
+    /// <summary>The passages as one text, separated by <c>---</c> lines: what <c>{context}</c> renders as.</summary>
+    public static string JoinContexts(IReadOnlyList<string> contexts) =>
         string.Join("\n\n---\n\n", contexts);
 }
