@@ -78,6 +78,12 @@ public sealed record SimulatorOptions
     /// <summary>Fraction of requests answered 200 with a truncated (malformed) JSON body. <value>Default 0.</value></summary>
     public double MalformedRate { get; init; }
 
+    /// <summary>
+    /// Answers every simulated-work request with 429 <c>insufficient_quota</c> and no <c>Retry-After</c>, as OpenAI does
+    /// for a key whose credit has run out: a 429 that waiting does not cure. <value>Default false.</value>
+    /// </summary>
+    public bool QuotaExhausted { get; init; }
+
     /// <summary>Longest a hung request is held before its connection is dropped, in milliseconds. <value>Default 30000.</value></summary>
     public double MaxHangMs { get; init; } = 30_000;
 

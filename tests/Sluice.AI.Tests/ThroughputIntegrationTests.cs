@@ -78,6 +78,28 @@ public sealed class ThroughputIntegrationTests
     }
 
     [Fact]
+    public async Task A_429_for_an_exhausted_quota_fails_every_call_at_once_and_does_not_pause_the_budget()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { QuotaExhausted = true });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries with { MaxConcurrency = 4 });
+
+        var calls = Enumerable.Range(0, 8).Select(i => client.GetResponseAsync($"no credit {i}")).ToList();
+        foreach (var call in calls)
+        {
+            var ex = await Assert.ThrowsAsync<ClientResultException>(() => call);
+            Assert.Equal(429, ex.Status);
+            Assert.Contains("insufficient_quota", ex.Message);
+            Assert.Equal(FailureKind.Permanent, FailureClassifier.Classify(ex));
+        }
+
+        var ledger = client.GetService<UsageLedger>()!;
+        Assert.Equal(8, ledger.Attempts); // one attempt each: never retried
+        Assert.Equal(0, ledger.Retries);
+        Assert.Equal(0, client.GetService<RateBudget>()!.Snapshot.Pauses); // nobody was held back for a wait that cures nothing
+        Assert.Equal(8, (await host.GetStatsWhenIdleAsync()).Requests);
+    }
+
+    [Fact]
     public async Task After_a_429_with_Retry_After_no_caller_of_the_budget_sends_before_it_has_passed()
     {
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions());

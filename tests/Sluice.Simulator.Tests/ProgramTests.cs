@@ -11,6 +11,7 @@ public sealed class ProgramTests
     [InlineData(new[] { "--hang-rate", "1.5" }, "--hang-rate")]
     [InlineData(new[] { "--rpm" }, "--rpm")]
     [InlineData(new[] { "--jitter-ms=5" }, "--jitter-ms")]
+    [InlineData(new[] { "--quota-exhausted", "yes" }, "--quota-exhausted")]
     public void Bad_flags_are_reported_by_name(string[] args, string flag)
     {
         var ex = Assert.Throws<CommandLineException>(() => CommandLine.Parse(args));
@@ -21,13 +22,14 @@ public sealed class ProgramTests
     [Fact]
     public void Flags_map_to_options()
     {
-        var options = CommandLine.Parse(["--port", "0", "--latency-ms", "50", "--rpm=3000", "--tpm", "90000", "--drop-rate", "0.01", "--models", "a, b"]);
+        var options = CommandLine.Parse(["--port", "0", "--latency-ms", "50", "--rpm=3000", "--tpm", "90000", "--drop-rate", "0.01", "--models", "a, b", "--quota-exhausted", "true"]);
 
         Assert.Equal(50, options.LatencyMs);
         Assert.Equal(3000, options.RequestsPerMinute);
         Assert.Equal(90000, options.TokensPerMinute);
         Assert.Equal(0.01, options.DropRate);
         Assert.Equal(["a", "b"], options.Models);
+        Assert.True(options.QuotaExhausted);
     }
 
     [Fact]

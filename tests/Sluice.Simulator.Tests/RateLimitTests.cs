@@ -69,6 +69,33 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task An_exhausted_quota_answers_every_request_429_insufficient_quota_without_Retry_After()
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { QuotaExhausted = true, RequestsPerMinute = 600 });
+        using var client = Http.Client(host);
+
+        var chat = await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody("x"));
+        var embed = await Http.PostAsync(client, "/v1/embeddings", """{"model":"e","input":"x"}""");
+        foreach (var response in new[] { chat, embed })
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.False(response.Headers.Contains("Retry-After"), "a quota that ran out is not cured by waiting");
+            Assert.False(response.Headers.Contains("retry-after-ms"));
+            Assert.Equal("600", response.Headers.GetValues("x-ratelimit-limit-requests").Single());
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Equal("insufficient_quota", error.GetProperty("code").GetString());
+            Assert.Equal("insufficient_quota", error.GetProperty("type").GetString());
+        }
+
+        var stats = await host.GetStatsWhenIdleAsync();
+        Assert.Equal(2, stats.RateLimited);
+        Assert.Equal(0, stats.DistinctSucceeded);
+
+        host.UpdateOptions(o => o with { QuotaExhausted = false }); // credit added
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody("x"))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_forced_429_carries_the_given_Retry_After_then_service_resumes()
     {
         await using var host = await SimulatorHost.StartAsync();

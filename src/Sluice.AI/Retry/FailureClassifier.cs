@@ -104,6 +104,10 @@ public static class FailureClassifier
         _ => false,
     };
 
+    /// <summary>Classifies a raw error response by its status, its <c>x-should-retry</c> header and its body.</summary>
+    internal static FailureKind ClassifyResponse(int status, Func<string, string?> header, string body) =>
+        ClassifyStatus(status, header("x-should-retry"), body);
+
     private static FailureKind ClassifyStatus(int status, string? shouldRetry, string message)
     {
         if (string.Equals(shouldRetry, "false", StringComparison.OrdinalIgnoreCase))

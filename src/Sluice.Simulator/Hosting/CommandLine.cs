@@ -29,6 +29,7 @@ internal static class CommandLine
         ["--hang-rate"] = ("fraction held until the client gives up (default 0)", (o, v) => o with { HangRate = Num(v) }),
         ["--drop-rate"] = ("fraction whose connection is dropped (default 0)", (o, v) => o with { DropRate = Num(v) }),
         ["--malformed-rate"] = ("fraction answered 200 with truncated JSON (default 0)", (o, v) => o with { MalformedRate = Num(v) }),
+        ["--quota-exhausted"] = ("true: answer every request 429 insufficient_quota, a key out of credit (default false)", (o, v) => o with { QuotaExhausted = Bool(v) }),
         ["--max-hang-ms"] = ("longest a hang lasts (default 30000)", (o, v) => o with { MaxHangMs = Num(v) }),
         ["--rules"] = ("JSON rules file: [{\"pattern\": regex, \"reply\": text}]", (o, v) => o with { RulesFile = v }),
         ["--max-seconds"] = ("stop after this many seconds; 0 = never (default 0)", (o, v) => o with { MaxSeconds = Num(v) }),
@@ -47,7 +48,7 @@ internal static class CommandLine
         [nameof(SimulatorOptions.Error500Rate)] = "--error500-rate", [nameof(SimulatorOptions.Error502Rate)] = "--error502-rate",
         [nameof(SimulatorOptions.Error503Rate)] = "--error503-rate", [nameof(SimulatorOptions.HangRate)] = "--hang-rate",
         [nameof(SimulatorOptions.DropRate)] = "--drop-rate", [nameof(SimulatorOptions.MalformedRate)] = "--malformed-rate",
-        [nameof(SimulatorOptions.MaxHangMs)] = "--max-hang-ms", [nameof(SimulatorOptions.MaxSeconds)] = "--max-seconds",
+        [nameof(SimulatorOptions.QuotaExhausted)] = "--quota-exhausted", [nameof(SimulatorOptions.MaxHangMs)] = "--max-hang-ms", [nameof(SimulatorOptions.MaxSeconds)] = "--max-seconds",
         [nameof(SimulatorOptions.RulesFile)] = "--rules", [nameof(SimulatorOptions.Rules)] = "--rules",
     };
 
@@ -79,7 +80,7 @@ internal static class CommandLine
             }
             catch (FormatException)
             {
-                throw new CommandLineException(arg, $"{arg}: expected a number, got '{value}'");
+                throw new CommandLineException(arg, $"{arg}: expected {(arg == "--quota-exhausted" ? "true or false" : "a number")}, got '{value}'");
             }
         }
         try
@@ -98,6 +99,8 @@ internal static class CommandLine
         string.Join('\n', Flags.Select(f => $"  {f.Key,-18} {f.Value.Help}"));
 
     private static int Int(string v) => int.Parse(v, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static bool Bool(string v) => bool.Parse(v);
 
     private static double Num(string v) => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

@@ -44,6 +44,18 @@ internal sealed class RequestPipeline(SimulatorState state)
                 return;
             }
 
+            if (options.QuotaExhausted)
+            {
+                // OpenAI's answer for a key out of credit: a 429 that no wait cures, so no Retry-After.
+                RateLimitHeaders.Write(response.Headers, state.Limits.Peek());
+                counters.RateLimited();
+                status = 429;
+                await WriteJsonAsync(response, 429, SimulatedReply.Error(429,
+                    "You exceeded your current quota, please check your plan and billing details (simulated).",
+                    "insufficient_quota", null, "insufficient_quota").Body, context.RequestAborted);
+                return;
+            }
+
             var decision = state.Limits.TryAdmit(reply.TokenCost, reply.UsesTokenBudget);
             RateLimitHeaders.Write(response.Headers, decision);
             if (!decision.Admitted)
