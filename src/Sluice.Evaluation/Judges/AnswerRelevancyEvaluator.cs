@@ -23,12 +23,27 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing normalised score, within [0, 1]; <see langword="null"/> (the default) for no pass/fail verdict.</param>
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{query}</c> and <c>{response}</c>. It must ask for the same reply format as the default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
-    public AnswerRelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null)
-        : base(MetricName, chatClient, options, JudgeScale.ResultTag(MaximumRawScore, passingThreshold))
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public AnswerRelevancyEvaluator(
+        IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null, JudgePromptTemplate? template = null)
+        : base(
+            MetricName,
+            chatClient,
+            options,
+            JudgeScale.ResultTag(MaximumRawScore, passingThreshold),
+            template ?? DefaultTemplate,
+            [JudgePlaceholder.Query, JudgePlaceholder.Response])
     {
         PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
+
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message) and <c>{response}</c> (the
+    /// response's text), both required. The judge is asked for feedback, then a last line <c>[RESULT] n</c> with n from 0 to 2.
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.AnswerRelevancyTemplate;
 
     /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
     public double? PassingThreshold { get; }
@@ -37,5 +52,5 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
-            new(JudgePrompts.System, JudgePrompts.AnswerRelevancy(query, response)));
+            Prompt.Question(null, (JudgePlaceholder.Query, query), (JudgePlaceholder.Response, response)));
 }

@@ -24,12 +24,28 @@ public sealed class ContextRelevancyEvaluator : JudgeEvaluator
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing normalised score, within [0, 1]; <see langword="null"/> (the default) for no pass/fail verdict.</param>
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{query}</c> and <c>{context}</c>. It must ask for the same reply format as the default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside [0, 1].</exception>
-    public ContextRelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null)
-        : base(MetricName, chatClient, options, JudgeScale.ResultTag(MaximumRawScore, passingThreshold))
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public ContextRelevancyEvaluator(
+        IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null, JudgePromptTemplate? template = null)
+        : base(
+            MetricName,
+            chatClient,
+            options,
+            JudgeScale.ResultTag(MaximumRawScore, passingThreshold),
+            template ?? DefaultTemplate,
+            [JudgePlaceholder.Query, JudgePlaceholder.Context])
     {
         PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
+
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message) and <c>{context}</c> (the passages,
+    /// separated by <c>---</c> lines), both required. The judge is asked for feedback, then a last line
+    /// <c>[RESULT] n</c> with n from 0 to 4.
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.ContextRelevancyTemplate;
 
     /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
     public double? PassingThreshold { get; }
@@ -45,7 +61,7 @@ public sealed class ContextRelevancyEvaluator : JudgeEvaluator
         }
 
         return EvaluationInputs.RetrievedContexts(additionalContext) is { } contexts
-            ? new(JudgePrompts.System, JudgePrompts.ContextRelevancy(query, contexts.Contexts), contexts)
+            ? Prompt.Question(contexts, (JudgePlaceholder.Query, query), (JudgePlaceholder.Context, JudgePrompts.JoinContexts(contexts.Contexts)))
             : JudgeQuestion.Missing(EvaluationInputs.MissingRetrievedContexts);
     }
 }

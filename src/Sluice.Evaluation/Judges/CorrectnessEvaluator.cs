@@ -31,9 +31,22 @@ public sealed class CorrectnessEvaluator : JudgeEvaluator
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="passingThreshold">The lowest passing score, within 1–5. Defaults to <see cref="DefaultPassingThreshold"/>.</param>
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{query}</c> and <c>{response}</c>, and may use <c>{reference}</c>. It must ask for the same reply format as the default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passingThreshold"/> is outside 1–5.</exception>
-    public CorrectnessEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, double passingThreshold = DefaultPassingThreshold)
-        : base(MetricName, chatClient, options, JudgeScale.ScoreFirstLine(MinimumScore, MaximumScore, passingThreshold))
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public CorrectnessEvaluator(
+        IChatClient? chatClient = null,
+        JudgeOptions? options = null,
+        double passingThreshold = DefaultPassingThreshold,
+        JudgePromptTemplate? template = null)
+        : base(
+            MetricName,
+            chatClient,
+            options,
+            JudgeScale.ScoreFirstLine(MinimumScore, MaximumScore, passingThreshold),
+            template ?? DefaultTemplate,
+            [JudgePlaceholder.Query, JudgePlaceholder.Response],
+            [JudgePlaceholder.Reference])
     {
         if (!(passingThreshold >= MinimumScore && passingThreshold <= MaximumScore))
         {
@@ -46,12 +59,24 @@ public sealed class CorrectnessEvaluator : JudgeEvaluator
     /// <summary>Gets the lowest passing score.</summary>
     public double PassingThreshold { get; }
 
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message) and <c>{response}</c> (the
+    /// response's text), both required, and <c>{reference}</c> (the reference answer, or
+    /// <c>(no reference answer was supplied)</c>), optional. The judge is asked for the score alone on the first line,
+    /// then its reasoning.
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.CorrectnessTemplate;
+
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
             var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
-            return new(JudgePrompts.CorrectnessSystem, JudgePrompts.Correctness(query, response, reference?.ReferenceAnswer), reference);
+            return Prompt.Question(
+                reference,
+                (JudgePlaceholder.Query, query),
+                (JudgePlaceholder.Response, response),
+                (JudgePlaceholder.Reference, reference?.ReferenceAnswer ?? JudgePrompts.CorrectnessNoReference));
         });
 }

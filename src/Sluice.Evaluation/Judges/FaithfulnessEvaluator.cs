@@ -19,10 +19,18 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
     /// <summary>Creates the evaluator.</summary>
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
-    public FaithfulnessEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null)
-        : base(MetricName, chatClient, options, JudgeScale.YesNo)
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{response}</c> and <c>{context}</c>. It must ask for the same reply format as the default.</param>
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public FaithfulnessEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, JudgePromptTemplate? template = null)
+        : base(MetricName, chatClient, options, JudgeScale.YesNo, template ?? DefaultTemplate, [JudgePlaceholder.Response, JudgePlaceholder.Context])
     {
     }
+
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{response}</c> (the response's text) and <c>{context}</c> (the passages,
+    /// separated by <c>---</c> lines), both required. The judge is asked for YES or NO first, then an explanation.
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.FaithfulnessTemplate;
 
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
@@ -30,7 +38,7 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
     {
         var response = EvaluationInputs.Response(modelResponse);
         return EvaluationInputs.RetrievedContexts(additionalContext) is { } contexts
-            ? new(JudgePrompts.System, JudgePrompts.Faithfulness(response, contexts.Contexts), contexts)
+            ? Prompt.Question(contexts, (JudgePlaceholder.Response, response), (JudgePlaceholder.Context, JudgePrompts.JoinContexts(contexts.Contexts)))
             : JudgeQuestion.Missing(EvaluationInputs.MissingRetrievedContexts);
     }
 }

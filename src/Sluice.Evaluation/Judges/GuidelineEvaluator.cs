@@ -26,9 +26,17 @@ public sealed class GuidelineEvaluator : JudgeEvaluator
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="guidelines">The guidelines; <see cref="DefaultGuidelines"/> when <see langword="null"/>.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="guidelines"/> is empty or white space.</exception>
-    public GuidelineEvaluator(IChatClient? chatClient = null, string? guidelines = null, JudgeOptions? options = null)
-        : base(MetricName, chatClient, options, JudgeScale.GuidelineVerdict)
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{query}</c>, <c>{response}</c> and <c>{guidelines}</c>. It must ask for the same reply format as the default.</param>
+    /// <exception cref="ArgumentException"><paramref name="guidelines"/> is empty or white space; or <paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public GuidelineEvaluator(
+        IChatClient? chatClient = null, string? guidelines = null, JudgeOptions? options = null, JudgePromptTemplate? template = null)
+        : base(
+            MetricName,
+            chatClient,
+            options,
+            JudgeScale.GuidelineVerdict,
+            template ?? DefaultTemplate,
+            [JudgePlaceholder.Query, JudgePlaceholder.Response, JudgePlaceholder.Guidelines])
     {
         if (guidelines is not null)
         {
@@ -41,12 +49,23 @@ public sealed class GuidelineEvaluator : JudgeEvaluator
     /// <summary>Gets the guidelines used when no <see cref="GuidelinesContext"/> is given.</summary>
     public string Guidelines { get; }
 
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message), <c>{response}</c> (the response's
+    /// text) and <c>{guidelines}</c>, all required. The judge is asked for a JSON object
+    /// <c>{"passing": …, "feedback": …}</c> only (the template writes its braces doubled).
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.GuidelineTemplate;
+
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
             var guidelines = EvaluationInputs.Find<GuidelinesContext>(additionalContext);
-            return new(JudgePrompts.System, JudgePrompts.Guideline(query, response, guidelines?.Guidelines ?? Guidelines), guidelines);
+            return Prompt.Question(
+                guidelines,
+                (JudgePlaceholder.Query, query),
+                (JudgePlaceholder.Response, response),
+                (JudgePlaceholder.Guidelines, guidelines?.Guidelines ?? Guidelines));
         });
 }

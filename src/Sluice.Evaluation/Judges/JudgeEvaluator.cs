@@ -23,16 +23,35 @@ public abstract class JudgeEvaluator : IEvaluator
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="scale">How the judge's reply is read and scored.</param>
-    private protected JudgeEvaluator(string metricName, IChatClient? chatClient, JudgeOptions? options, JudgeScale scale)
+    /// <param name="template">The prompts sent to the judge.</param>
+    /// <param name="requiredPlaceholders">The placeholders <paramref name="template"/> must use.</param>
+    /// <param name="optionalPlaceholders">The further placeholders <paramref name="template"/> may use.</param>
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    private protected JudgeEvaluator(
+        string metricName,
+        IChatClient? chatClient,
+        JudgeOptions? options,
+        JudgeScale scale,
+        JudgePromptTemplate template,
+        IReadOnlyList<string> requiredPlaceholders,
+        IReadOnlyList<string>? optionalPlaceholders = null)
     {
         _metricName = metricName;
         _judge = new JudgeCall(chatClient, options, GetType().Name);
         _scale = scale;
+        Prompt = JudgePrompt.Compile(template, GetType().Name, requiredPlaceholders, optionalPlaceholders);
+        Template = template;
         EvaluationMetricNames = [metricName];
     }
 
     /// <inheritdoc/>
     public IReadOnlyCollection<string> EvaluationMetricNames { get; }
+
+    /// <summary>Gets the prompts this evaluator sends: the one given to its constructor, else its default template.</summary>
+    public JudgePromptTemplate Template { get; }
+
+    /// <summary>Gets <see cref="Template"/>, checked and ready to render.</summary>
+    private protected JudgePrompt Prompt { get; }
 
     /// <inheritdoc/>
     public async ValueTask<EvaluationResult> EvaluateAsync(

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.AI.Evaluation;
 
 namespace Sluice.Evaluation;
 
@@ -46,6 +47,13 @@ internal sealed class JudgePrompt
         }
 
         return new JudgePrompt(system, user);
+    }
+
+    /// <summary>The question of rendering both prompts with <paramref name="values"/>, quoting <paramref name="contextUsed"/>.</summary>
+    public JudgeQuestion Question(EvaluationContext? contextUsed, params ReadOnlySpan<(string Name, string Value)> values)
+    {
+        var (system, user) = Render(values);
+        return new JudgeQuestion(system, user, contextUsed);
     }
 
     /// <summary>Renders both prompts with <paramref name="values"/>, which must name every placeholder the template allows.</summary>

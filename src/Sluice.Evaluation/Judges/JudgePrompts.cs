@@ -1,41 +1,15 @@
 namespace Sluice.Evaluation;
 
 /// <summary>
-/// The judge prompts. Modelled on LlamaIndex's evaluators (same questions, scales and reply formats), worded afresh.
+/// The default judge prompts, as <see cref="JudgePromptTemplate"/>s. Modelled on LlamaIndex's evaluators (same
+/// questions, scales and reply formats), worded afresh. They render byte-identical to the prompts used before
+/// templates existed (tests compare them with a frozen copy), because cached verdicts and scripted replies match on them.
 /// </summary>
 internal static class JudgePrompts
 {
     public const string System =
         "You are an impartial, careful evaluator of answers produced by AI systems. " +
         "Judge only what you are asked, and follow the requested reply format exactly.";
-
-    public static string Faithfulness(string response, IReadOnlyList<string> contexts) => $"""
-        Decide whether the information below is supported by the context.
-        Answer YES if the context supports the information, even when most of the context is about other things.
-        Answer NO if the context does not support it.
-        Write YES or NO on the first line, then briefly explain your answer.
-
-        Information:
-        {response}
-
-        Context:
-        {JoinContexts(contexts)}
-        """;
-
-    public static string Relevancy(string query, string response, IReadOnlyList<string> contexts) => $"""
-        Decide whether the response to the query is in line with the context information.
-        Answer YES if the response answers the query and agrees with the context. Answer NO otherwise.
-        Write YES or NO on the first line, then briefly explain your answer.
-
-        Query:
-        {query}
-
-        Response:
-        {response}
-
-        Context:
-        {JoinContexts(contexts)}
-        """;
 
     public const string CorrectnessSystem = """
         You are an expert judge of a question-answering system.
@@ -50,62 +24,6 @@ internal static class JudgePrompts
         The answer is correct and addresses the question, but omits one detail from the reference.
         """;
 
-    public static string Correctness(string query, string response, string? reference) => $"""
-        ## User query
-        {query}
-
-        ## Reference answer
-        {reference ?? "(no reference answer was supplied)"}
-
-        ## Generated answer
-        {response}
-        """;
-
-    public static string Guideline(string query, string response, string guidelines) => $"""
-        Judge whether the response to the query follows every one of the guidelines.
-        Reply with a JSON object only, in exactly this shape:
-        {"{"}"passing": true or false, "feedback": "what the response does well or should change, in one or two sentences"{"}"}
-
-        Query:
-        {query}
-
-        Response:
-        {response}
-
-        Guidelines:
-        {guidelines}
-        """;
-
-    public static string AnswerRelevancy(string query, string response) => $"""
-        Judge whether the response is relevant to the query by answering two questions:
-        1. Does the response address the subject matter of the query?
-        2. Does the response address the specific focus or perspective the query asks about?
-        Each question is worth 1 point; partial points are allowed.
-        Give your feedback on both questions first, then end with a last line in exactly this form:
-        [RESULT] <total score from 0 to 2>
-
-        Query:
-        {query}
-
-        Response:
-        {response}
-        """;
-
-    public static string ContextRelevancy(string query, IReadOnlyList<string> contexts) => $"""
-        Judge whether the retrieved context is relevant to the query by answering two questions:
-        1. Does the retrieved context match the subject matter of the query?
-        2. Could the retrieved context alone be used to give a complete answer to the query?
-        Each question is worth 2 points; partial points are allowed.
-        Give your feedback on both questions first, then end with a last line in exactly this form:
-        [RESULT] <total score from 0 to 4>
-
-        Query:
-        {query}
-
-        Retrieved context:
-        {JoinContexts(contexts)}
-        """;
-
     public const string PairwiseSystem = """
         You compare two answers, given by two AI assistants to the same user question, and decide which is better.
         Prefer the answer that follows the question's instructions and answers it more helpfully, relevantly,
@@ -113,20 +31,6 @@ internal static class JudgePrompts
         The order in which the answers appear must not influence you, nor their length, nor the assistants' names.
         Explain your comparison briefly, then end with your verdict in exactly one of these forms:
         [[A]] if answer A is better, [[B]] if answer B is better, [[C]] if they are equally good.
-        """;
-
-    public static string Pairwise(string query, string answerA, string answerB, string? reference) => $"""
-        [User question]
-        {query}
-
-        [Reference answer]
-        {reference ?? "(none)"}
-
-        [Answer A]
-        {answerA}
-
-        [Answer B]
-        {answerB}
         """;
 
     /// <summary>The default template of <see cref="FaithfulnessEvaluator"/>.</summary>

@@ -38,14 +38,37 @@ public sealed class PairwiseComparisonEvaluator : IEvaluator
     public const string SourceMetadataKey = "pairwise-source";
 
     private readonly JudgeCall _judge;
+    private readonly JudgePrompt _prompt;
 
     /// <summary>Creates the evaluator.</summary>
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
-    public PairwiseComparisonEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null)
+    /// <param name="template">The prompts sent to the judge (in both calls); <see cref="DefaultTemplate"/> when <see langword="null"/>.
+    /// It must use <c>{query}</c>, <c>{answer_a}</c> and <c>{answer_b}</c>, and may use <c>{reference}</c>. It must ask
+    /// for the same reply format as the default.</param>
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public PairwiseComparisonEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, JudgePromptTemplate? template = null)
     {
+        Template = template ?? DefaultTemplate;
+        _prompt = JudgePrompt.Compile(
+            Template,
+            nameof(PairwiseComparisonEvaluator),
+            [JudgePlaceholder.Query, JudgePlaceholder.AnswerA, JudgePlaceholder.AnswerB],
+            [JudgePlaceholder.Reference]);
         _judge = new JudgeCall(chatClient, options, nameof(PairwiseComparisonEvaluator));
     }
+
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message), <c>{answer_a}</c> and
+    /// <c>{answer_b}</c>, all required, and <c>{reference}</c> (the reference answer, or <c>(none)</c>), optional.
+    /// The first call puts the evaluated response in <c>{answer_a}</c> and the <see cref="SecondResponseContext"/> in
+    /// <c>{answer_b}</c>; the second call swaps them. The judge is asked to end with <c>[[A]]</c>, <c>[[B]]</c> or
+    /// <c>[[C]]</c> (a tie).
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.PairwiseTemplate;
+
+    /// <summary>Gets the prompts this evaluator sends: the one given to its constructor, else <see cref="DefaultTemplate"/>.</summary>
+    public JudgePromptTemplate Template { get; }
 
     /// <inheritdoc/>
     public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName, VerdictMetricName];
@@ -71,11 +94,13 @@ public sealed class PairwiseComparisonEvaluator : IEvaluator
             return Invalid(OutcomeMetrics.MissingInput(MetricName, "a SecondResponseContext"));
         }
 
-        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext)?.ReferenceAnswer;
-        var original = await _judge.AskAsync(
-            JudgePrompts.PairwiseSystem, JudgePrompts.Pairwise(query, response, second.SecondResponse, reference), chatConfiguration, cancellationToken).ConfigureAwait(false);
-        var swapped = await _judge.AskAsync(
-            JudgePrompts.PairwiseSystem, JudgePrompts.Pairwise(query, second.SecondResponse, response, reference), chatConfiguration, cancellationToken).ConfigureAwait(false);
+        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext)?.ReferenceAnswer ?? JudgePrompts.PairwiseNoReference;
+        var (system, prompt) = _prompt.Render(
+            (JudgePlaceholder.Query, query), (JudgePlaceholder.AnswerA, response), (JudgePlaceholder.AnswerB, second.SecondResponse), (JudgePlaceholder.Reference, reference));
+        var original = await _judge.AskAsync(system, prompt, chatConfiguration, cancellationToken).ConfigureAwait(false);
+        (system, prompt) = _prompt.Render(
+            (JudgePlaceholder.Query, query), (JudgePlaceholder.AnswerA, second.SecondResponse), (JudgePlaceholder.AnswerB, response), (JudgePlaceholder.Reference, reference));
+        var swapped = await _judge.AskAsync(system, prompt, chatConfiguration, cancellationToken).ConfigureAwait(false);
 
         var result = Combine(original, PairwiseVerdictParser.Parse(original.Text), swapped, PairwiseVerdictParser.Parse(swapped.Text));
         result.AddOrUpdateContextInAllMetrics(additionalContext?.Where(static c => c is SecondResponseContext or ReferenceAnswerContext) ?? []);

@@ -19,16 +19,35 @@ public sealed class RelevancyEvaluator : JudgeEvaluator
     /// <summary>Creates the evaluator.</summary>
     /// <param name="chatClient">The judge; a <see cref="ChatConfiguration"/> passed to <see cref="JudgeEvaluator.EvaluateAsync"/> takes precedence.</param>
     /// <param name="options">How the judge is called; <see cref="JudgeOptions.Default"/> when <see langword="null"/>.</param>
-    public RelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null)
-        : base(MetricName, chatClient, options, JudgeScale.YesNo)
+    /// <param name="template">The prompts sent to the judge; <see cref="DefaultTemplate"/> when <see langword="null"/>. It must use <c>{query}</c>, <c>{response}</c> and <c>{context}</c>. It must ask for the same reply format as the default.</param>
+    /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
+    public RelevancyEvaluator(IChatClient? chatClient = null, JudgeOptions? options = null, JudgePromptTemplate? template = null)
+        : base(
+            MetricName,
+            chatClient,
+            options,
+            JudgeScale.YesNo,
+            template ?? DefaultTemplate,
+            [JudgePlaceholder.Query, JudgePlaceholder.Response, JudgePlaceholder.Context])
     {
     }
+
+    /// <summary>
+    /// Gets the default prompts. Placeholders: <c>{query}</c> (the last user message), <c>{response}</c> (the response's
+    /// text) and <c>{context}</c> (the passages, separated by <c>---</c> lines), all required. The judge is asked for
+    /// YES or NO first, then an explanation.
+    /// </summary>
+    public static JudgePromptTemplate DefaultTemplate => JudgePrompts.RelevancyTemplate;
 
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
             EvaluationInputs.RetrievedContexts(additionalContext) is { } contexts
-                ? new(JudgePrompts.System, JudgePrompts.Relevancy(query, response, contexts.Contexts), contexts)
+                ? Prompt.Question(
+                    contexts,
+                    (JudgePlaceholder.Query, query),
+                    (JudgePlaceholder.Response, response),
+                    (JudgePlaceholder.Context, JudgePrompts.JoinContexts(contexts.Contexts)))
                 : JudgeQuestion.Missing(EvaluationInputs.MissingRetrievedContexts));
 }
