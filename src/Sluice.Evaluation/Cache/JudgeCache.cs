@@ -74,6 +74,21 @@ public sealed class JudgeCache : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Removes the replies stored before <paramref name="storedBefore"/>, so that a long-lived cache file does not grow
+    /// without bound (for example after the judge model or the prompts changed, when old entries can never hit again).
+    /// </summary>
+    /// <param name="storedBefore">Replies stored earlier than this moment are removed.</param>
+    /// <returns>The number of replies removed.</returns>
+    public long Prune(DateTimeOffset storedBefore)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM judge_replies WHERE created_utc < $cutoff;";
+        command.Parameters.AddWithValue("$cutoff", Timestamp(storedBefore.UtcDateTime));
+        return command.ExecuteNonQuery();
+    }
+
     /// <summary>Releases the file's pooled connections.</summary>
     public void Dispose()
     {
@@ -103,12 +118,15 @@ public sealed class JudgeCache : IDisposable
         command.CommandText = "INSERT OR IGNORE INTO judge_replies (key, response, created_utc) VALUES ($key, $response, $created);";
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$response", json);
-        command.Parameters.AddWithValue("$created", DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$created", Timestamp(DateTime.UtcNow));
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
         {
             Interlocked.Increment(ref _stores);
         }
     }
+
+    /// <summary>Round-trip UTC text (fixed width, so that text order is time order).</summary>
+    private static string Timestamp(DateTime utc) => utc.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     private SqliteConnection Open()
     {

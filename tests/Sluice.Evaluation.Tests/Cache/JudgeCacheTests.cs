@@ -77,6 +77,29 @@ public sealed class JudgeCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Prune_removes_the_replies_stored_before_the_cutoff_and_keeps_the_later_ones()
+    {
+        var inner = new CountingChatClient((text, _) => "YES " + text);
+        using var cache = new JudgeCache(CachePath);
+        using var client = new ChatClientBuilder(inner).UseJudgeCache(cache).Build();
+        await client.GetResponseAsync(Prompt("old 1"), Options());
+        await client.GetResponseAsync(Prompt("old 2"), Options());
+        var between = DateTimeOffset.UtcNow;
+        SpinWait.SpinUntil(() => DateTimeOffset.UtcNow > between); // the next reply is stored strictly after the cutoff
+        await client.GetResponseAsync(Prompt("new"), Options());
+
+        Assert.Equal(0, cache.Prune(between.AddHours(-1)));
+        Assert.Equal(3, cache.Count());
+        Assert.Equal(2, cache.Prune(between));
+        Assert.Equal(1, cache.Count());
+
+        await client.GetResponseAsync(Prompt("new"), Options()); // kept: a hit
+        await client.GetResponseAsync(Prompt("old 1"), Options()); // pruned: asked again
+        Assert.Equal(4, inner.Calls);
+        Assert.Equal(1, cache.Hits);
+    }
+
+    [Fact]
     public async Task Errors_are_never_cached()
     {
         var inner = new CountingChatClient((_, call) => call == 1 ? throw new HttpRequestException("503") : "YES");
