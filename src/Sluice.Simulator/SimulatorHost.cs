@@ -104,17 +104,21 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// it (the counters are updated after the body is written), so read this, not <see cref="GetStats"/>, to check a
     /// phase that has just ended.
     /// </summary>
-    /// <param name="timeout">How long to wait for the server to become idle; 10 s when null.</param>
+    /// <param name="timeout">How long to wait for the server to become idle; 10 s when null; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="TimeoutException">Requests were still in flight when <paramref name="timeout"/> ran out.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
     public async Task<StatsSnapshot> GetStatsWhenIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(10);
+        if (limit < TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (_state.Counters.InFlight > 0)
+        long inFlight;
+        while ((inFlight = _state.Counters.InFlight) > 0)
         {
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > limit)
-                throw new TimeoutException($"The simulator still had {_state.Counters.InFlight} requests in flight after {limit.TotalSeconds:0.#} s.");
+            if (limit != Timeout.InfiniteTimeSpan && System.Diagnostics.Stopwatch.GetElapsedTime(start) > limit)
+                throw new TimeoutException($"The simulator still had {inFlight} requests in flight after {limit.TotalSeconds:0.#} s.");
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
         return GetStats();

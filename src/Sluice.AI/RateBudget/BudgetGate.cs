@@ -40,7 +40,8 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
 
     /// <summary>After a 429: counts it and holds every caller of the budget until the provider's Retry-After. For the
     /// OpenAI SDK's <see cref="System.ClientModel.ClientResultException"/> the pause was already set the moment the
-    /// response arrived (<see cref="RateLimitHeaderPolicy"/>); any other client's 429 pauses the budget here.</summary>
+    /// response arrived (<see cref="RateLimitHeaderPolicy"/>); any other client's 429 pauses the budget here, unless
+    /// waiting cannot cure it (an exhausted quota).</summary>
     public void OnFailure(Exception error)
     {
         if (!FailureClassifier.IsTooManyRequests(error))
@@ -49,7 +50,8 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
         }
 
         ledger?.RecordRateLimited();
-        if (error is not System.ClientModel.ClientResultException)
+        if (error is not System.ClientModel.ClientResultException
+            && FailureClassifier.Classify(error) == FailureKind.Overloaded) // a quota 429 is not cured by waiting
         {
             budget.PauseFor(FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
         }

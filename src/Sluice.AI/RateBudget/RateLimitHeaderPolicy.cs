@@ -16,10 +16,18 @@ internal sealed class RateLimitHeaderPolicy(RateBudget budget, TimeProvider time
         ProcessNext(message, pipeline, currentIndex);
         if (message.Response is { Status: 429 } limited && !message.BufferResponse)
         {
-            limited.BufferContent(); // an error body is small, and the SDK reads it next anyway
+            try
+            {
+                limited.BufferContent(message.CancellationToken); // an error body is small, and the SDK reads it next anyway
+            }
+            catch
+            {
+                Observe(message.Response, bodyRead: false); // still pause from the headers, then let the failure surface
+                throw;
+            }
         }
 
-        Observe(message.Response);
+        Observe(message.Response, bodyRead: true);
     }
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
@@ -27,13 +35,24 @@ internal sealed class RateLimitHeaderPolicy(RateBudget budget, TimeProvider time
         await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
         if (message.Response is { Status: 429 } limited && !message.BufferResponse)
         {
-            await limited.BufferContentAsync().ConfigureAwait(false); // an error body is small, and the SDK reads it next anyway
+            try
+            {
+                await limited.BufferContentAsync(message.CancellationToken).ConfigureAwait(false); // small, and the SDK reads it next anyway
+            }
+            catch
+            {
+                Observe(message.Response, bodyRead: false); // still pause from the headers, then let the failure surface
+                throw;
+            }
         }
 
-        Observe(message.Response);
+        Observe(message.Response, bodyRead: true);
     }
 
-    private void Observe(PipelineResponse? response)
+    /// <summary>Shows the response's rate headers to the budget and pauses it after a 429 that waiting can cure.</summary>
+    /// <param name="response">The response, if any.</param>
+    /// <param name="bodyRead">Whether the body is buffered; when it could not be read, a 429 is judged by its headers alone.</param>
+    private void Observe(PipelineResponse? response, bool bodyRead)
     {
         if (response is null)
         {
@@ -42,7 +61,7 @@ internal sealed class RateLimitHeaderPolicy(RateBudget budget, TimeProvider time
 
         string? Header(string name) => response.Headers.TryGetValue(name, out string? value) ? value : null;
         if (response.Status == 429
-            && FailureClassifier.ClassifyResponse(429, Header, response.Content.ToString()) == FailureKind.Overloaded)
+            && FailureClassifier.ClassifyResponse(429, Header, bodyRead ? response.Content.ToString() : string.Empty) == FailureKind.Overloaded)
         {
             budget.PauseFor(FailureClassifier.RetryAfter(Header, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
         }

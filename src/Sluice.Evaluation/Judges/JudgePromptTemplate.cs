@@ -32,6 +32,9 @@ public sealed record JudgePromptTemplate
     /// <exception cref="ArgumentException">An argument is <see langword="null"/>, empty or white space.</exception>
     public JudgePromptTemplate(string systemPrompt, string userPrompt)
     {
+        // Checked here as well, so that the exception names the constructor's parameter.
+        ArgumentException.ThrowIfNullOrWhiteSpace(systemPrompt);
+        ArgumentException.ThrowIfNullOrWhiteSpace(userPrompt);
         SystemPrompt = systemPrompt;
         UserPrompt = userPrompt;
     }

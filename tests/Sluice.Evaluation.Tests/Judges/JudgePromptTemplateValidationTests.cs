@@ -3,6 +3,19 @@ namespace Sluice.Evaluation.Tests;
 /// <summary>A custom template is checked when the evaluator is constructed; errors name the evaluator, the placeholder and where it is.</summary>
 public sealed class JudgePromptTemplateValidationTests
 {
+    [Theory]
+    [InlineData(null, "user", "systemPrompt")]
+    [InlineData("system", "", "userPrompt")]
+    [InlineData("system", "  ", "userPrompt")]
+    public void An_empty_prompt_is_refused_naming_the_constructor_parameter(string? system, string user, string parameter)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => new JudgePromptTemplate(system!, user));
+        Assert.Equal(parameter, error.ParamName);
+
+        var edited = Assert.ThrowsAny<ArgumentException>(() => FaithfulnessEvaluator.DefaultTemplate with { UserPrompt = " " });
+        Assert.Equal(nameof(JudgePromptTemplate.UserPrompt), edited.ParamName);
+    }
+
     [Fact]
     public void An_unknown_placeholder_is_named_with_its_line_and_column()
     {
