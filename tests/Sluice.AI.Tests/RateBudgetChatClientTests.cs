@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sluice.AI.Tests;
+
+/// <summary>The rate-budget middleware over a client that is not the OpenAI SDK: its 429s arrive as exceptions.</summary>
+public sealed class RateBudgetChatClientTests
+{
+    [Fact]
+    public async Task A_429_from_another_client_pauses_the_budget_unless_it_reports_an_exhausted_quota()
+    {
+        var time = new FakeTimeProvider();
+        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 requests at hand: the fake clock never has to move
+        var estimator = new TokenEstimator(16);
+        var ledger = new UsageLedger();
+
+        Exception failure = new HttpRequestException("insufficient_quota: You exceeded your current quota.", null, HttpStatusCode.TooManyRequests);
+        using var client = new RateBudgetChatClient(new ThrowingChatClient(() => failure), budget, estimator, ledger, time);
+
+        Assert.Same(failure, await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("no credit")));
+        Assert.Equal(0, budget.Snapshot.Pauses); // waiting does not cure an exhausted quota
+        Assert.Equal(1, ledger.RateLimited);
+
+        failure = new HttpRequestException("Too many requests.", null, HttpStatusCode.TooManyRequests);
+        Assert.Same(failure, await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("too fast")));
+        Assert.Equal(1, budget.Snapshot.Pauses); // an ordinary 429 holds every caller of the budget
+        Assert.Equal(2, ledger.RateLimited);
+    }
+
+    private sealed class ThrowingChatClient(Func<Exception> failure) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromException<ChatResponse>(failure());
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw failure();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
