@@ -20,6 +20,18 @@ internal sealed class RequestPipeline(SimulatorState state)
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
+    private static readonly byte[] QuotaExhaustedBody = SimulatedReply.ErrorBody(
+        "You exceeded your current quota, please check your plan and billing details (simulated).",
+        "insufficient_quota", null, "insufficient_quota");
+
+    private static byte[] RateLimitedBody(in RateDecision decision)
+    {
+        string what = decision.LimitedBy ?? "requests";
+        return SimulatedReply.ErrorBody(
+            $"Rate limit reached for {what} per minute (simulated). Please try again in {decision.RetryAfterSeconds:0.###}s.",
+            what, null, "rate_limit_exceeded");
+    }
+
     public async Task HandleAsync(HttpContext context, ISimulatedEndpoint endpoint)
     {
         long start = Stopwatch.GetTimestamp();
@@ -44,28 +56,15 @@ internal sealed class RequestPipeline(SimulatorState state)
                 return;
             }
 
-            if (options.QuotaExhausted)
-            {
-                // OpenAI's answer for a key out of credit: a 429 that no wait cures, so no Retry-After.
-                RateLimitHeaders.Write(response.Headers, state.Limits.Peek());
-                counters.RateLimited();
-                status = 429;
-                await WriteJsonAsync(response, 429, SimulatedReply.Error(429,
-                    "You exceeded your current quota, please check your plan and billing details (simulated).",
-                    "insufficient_quota", null, "insufficient_quota").Body, context.RequestAborted);
-                return;
-            }
-
-            var decision = state.Limits.TryAdmit(reply.TokenCost, reply.UsesTokenBudget);
+            // A key out of credit gets OpenAI's 429 insufficient_quota: no wait cures it, so the headers (from Peek,
+            // which admits) carry no Retry-After and no budget is taken.
+            var decision = options.QuotaExhausted ? state.Limits.Peek() : state.Limits.TryAdmit(reply.TokenCost, reply.UsesTokenBudget);
             RateLimitHeaders.Write(response.Headers, decision);
-            if (!decision.Admitted)
+            if (options.QuotaExhausted || !decision.Admitted)
             {
                 counters.RateLimited();
                 status = 429;
-                string what = decision.LimitedBy ?? "requests";
-                await WriteJsonAsync(response, 429, SimulatedReply.Error(429,
-                    $"Rate limit reached for {what} per minute (simulated). Please try again in {decision.RetryAfterSeconds:0.###}s.",
-                    what, null, "rate_limit_exceeded").Body, context.RequestAborted);
+                await WriteJsonAsync(response, 429, options.QuotaExhausted ? QuotaExhaustedBody : RateLimitedBody(decision), context.RequestAborted);
                 return;
             }
 
