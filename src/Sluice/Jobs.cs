@@ -39,29 +39,29 @@ public static class Jobs
     }
 
     /// <summary>
-    /// Runs jobs in waves of <paramref name="batchSize"/>: a wave starts when the previous one has ended entirely.
+    /// Runs jobs in waves of <paramref name="waveSize"/>: a wave starts when the previous one has ended entirely.
     /// LlamaIndex <c>batch_gather</c>; kept for parity — <see cref="RunAsync{T}"/> (a sliding window) is faster
     /// whenever job durations vary.
     /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="jobs">The jobs; a wave is taken from it at a time.</param>
-    /// <param name="batchSize">Jobs per wave; must be positive (LlamaIndex silently returns an empty list).</param>
+    /// <param name="waveSize">Jobs per wave; must be positive (LlamaIndex silently returns an empty list).</param>
     /// <param name="progress">Receives a snapshot after each job; the last one has the final counts.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>All results, in the order of <paramref name="jobs"/>; a last, shorter wave is included.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is zero or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="waveSize"/> is zero or negative.</exception>
     /// <remarks>On the first failure the other jobs of the wave are cancelled and awaited, no further wave starts, and
     /// the original exception is rethrown itself.</remarks>
     public static async Task<IReadOnlyList<T>> GatherAsync<T>(
         IEnumerable<Func<CancellationToken, Task<T>>> jobs,
-        int batchSize = 10,
+        int waveSize = 10,
         IProgress<BatchProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(waveSize);
         long? total = jobs.TryGetNonEnumeratedCount(out int count) ? count : null;
-        var waves = new Execution.GatherWaves<T>(batchSize, progress, total, cancellationToken);
+        var waves = new Execution.GatherWaves<T>(waveSize, progress, total, cancellationToken);
         return await waves.RunAsync(jobs).ConfigureAwait(false);
     }
 

@@ -97,7 +97,7 @@ public sealed class JobsTests
     public async Task GatherAsync_keeps_an_indivisible_batch_list_whole_and_in_order()
     {
         // LlamaIndex's own parity case: 5 jobs, batch size 2 → all 5 results.
-        var results = await Jobs.GatherAsync(Enumerable.Range(0, 5).Select(i => Job(i, 5 - i)), batchSize: 2);
+        var results = await Jobs.GatherAsync(Enumerable.Range(0, 5).Select(i => Job(i, 5 - i)), waveSize: 2);
         Assert.Equal([0, 1, 2, 3, 4], results);
     }
 
@@ -126,7 +126,7 @@ public sealed class JobsTests
             Interlocked.Increment(ref finished);
             return i;
         });
-        var results = await Jobs.GatherAsync(jobs, batchSize: 3);
+        var results = await Jobs.GatherAsync(jobs, waveSize: 3);
         Assert.Equal(Enumerable.Range(0, 9), results);
         Assert.Equal([0, 0, 0, 3, 3, 3, 6, 6, 6], finishedAtStart);
     }
@@ -134,10 +134,10 @@ public sealed class JobsTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public async Task GatherAsync_with_a_non_positive_batch_size_throws_instead_of_returning_nothing(int batchSize)
+    public async Task GatherAsync_with_a_non_positive_batch_size_throws_instead_of_returning_nothing(int waveSize)
     {
-        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Jobs.GatherAsync([Job(1)], batchSize));
-        Assert.Equal("batchSize", ex.ParamName);
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Jobs.GatherAsync([Job(1)], waveSize));
+        Assert.Equal("waveSize", ex.ParamName);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class JobsTests
             await Task.Yield();
             return i == 1 ? throw original : i;
         });
-        var thrown = await Assert.ThrowsAsync<TimeoutException>(() => Jobs.GatherAsync(jobs, batchSize: 3));
+        var thrown = await Assert.ThrowsAsync<TimeoutException>(() => Jobs.GatherAsync(jobs, waveSize: 3));
         Assert.Same(original, thrown);
         Assert.Equal(3, started);
     }

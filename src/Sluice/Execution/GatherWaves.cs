@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 namespace Sluice.Execution;
 
 /// <summary>Runs the waves of <see cref="Jobs.GatherAsync{T}"/>: each wave starts when the previous one has ended.</summary>
-internal sealed class GatherWaves<T>(int batchSize, IProgress<BatchProgress>? progress, long? total, CancellationToken cancellationToken)
+internal sealed class GatherWaves<T>(int waveSize, IProgress<BatchProgress>? progress, long? total, CancellationToken cancellationToken)
 {
     private readonly long _started = TimeProvider.System.GetTimestamp();
     private readonly Lock _reportGate = new();
@@ -13,7 +13,7 @@ internal sealed class GatherWaves<T>(int batchSize, IProgress<BatchProgress>? pr
     public async Task<IReadOnlyList<T>> RunAsync(IEnumerable<Func<CancellationToken, Task<T>>> jobs)
     {
         var results = total is { } n ? new List<T>((int)n) : new List<T>();
-        foreach (var wave in jobs.Chunk(batchSize))
+        foreach (var wave in jobs.Chunk(waveSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
             results.AddRange(await RunWaveAsync(wave).ConfigureAwait(false));
@@ -104,7 +104,7 @@ internal sealed class GatherWaves<T>(int batchSize, IProgress<BatchProgress>? pr
             Elapsed = elapsed,
             ThroughputPerSecond = throughput,
             EstimatedRemaining = total is { } t && throughput > 0 ? TimeSpan.FromSeconds((t - done) / throughput) : null,
-            ConcurrencyLimit = batchSize,
+            ConcurrencyLimit = waveSize,
         });
     }
 }
