@@ -33,8 +33,8 @@ internal static class EvalBench
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = LatencyMs, Rules = Rules });
         // The judge goes through Sluice's whole throughput stack; its concurrency is fixed at the runner's workers so
         // that the bound below (workers ÷ latency) is the one being measured against.
-        using var judge = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, $"sk-bench-{Guid.NewGuid():N}", "gpt-4o-mini",
-            new SluiceClientOptions { MaxConcurrency = Workers });
+        using var judge = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, "sk-bench", "gpt-4o-mini",
+            new SluiceClientOptions { Concurrency = { MaxConcurrency = Workers }, Lanes = new ProviderLaneRegistry() });
         var runner = new BatchEvalRunner(
             new Dictionary<string, IEvaluator>
             {

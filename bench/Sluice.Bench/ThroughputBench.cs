@@ -27,8 +27,11 @@ internal static class ThroughputBench
         await AdaptiveVersusFixedAsync(quick ? 1_000 : 3_000);
     }
 
-    private static IChatClient Client(SimulatorHost host, SluiceClientOptions options) =>
-        OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, $"sk-bench-{Guid.NewGuid():N}", Model, options);
+    private static IChatClient Client(SimulatorHost host, SluiceClientOptions options)
+    {
+        options.Lanes = new ProviderLaneRegistry(); // each case starts with a lane of its own
+        return OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, "sk-bench", Model, options);
+    }
 
     /// <summary>Runs <paramref name="calls"/> distinct chat calls with <paramref name="workers"/> at once; returns calls/s.</summary>
     private static async Task<(double Throughput, long Failed)> DriveAsync(IChatClient client, int calls, int workers, string tag)
@@ -49,7 +52,7 @@ internal static class ThroughputBench
     {
         const int workers = 64;
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 50 });
-        var client = Client(host, new SluiceClientOptions { MaxConcurrency = workers });
+        var client = Client(host, new SluiceClientOptions { Concurrency = { MaxConcurrency = workers } });
 
         // Steady state: the first passes run while the JIT is still tiering up (client and simulator share this
         // process); then three measured passes, each against the median latency the simulator measured in it.
@@ -84,7 +87,7 @@ internal static class ThroughputBench
     {
         const int limit = 3_000;
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 50, RequestsPerMinute = limit, BurstSeconds = 1 });
-        var client = Client(host, new SluiceClientOptions { RequestsPerMinute = limit });
+        var client = Client(host, new SluiceClientOptions { RateBudget = { RequestsPerMinute = limit } });
         await client.GetResponseAsync("warm-up");
         host.Reset();
 
@@ -138,7 +141,7 @@ internal static class ThroughputBench
         foreach (int fixedLimit in new[] { 8, 16, 24, 32, 48, 64, 96 })
         {
             await using var host = await SimulatorHost.StartAsync(options);
-            var client = Client(host, new SluiceClientOptions { MaxConcurrency = fixedLimit });
+            var client = Client(host, new SluiceClientOptions { Concurrency = { MaxConcurrency = fixedLimit } });
             await DriveAsync(client, 100, fixedLimit, "warm-up");
             var (throughput, _) = await DriveAsync(client, calls, fixedLimit, "fixed");
             sweep.Add((fixedLimit, throughput));

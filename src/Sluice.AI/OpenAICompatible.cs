@@ -26,15 +26,17 @@ public static class OpenAICompatible
     /// <param name="baseUrl">The API base, e.g. <c>https://api.openai.com/v1</c> or a simulator's <c>http://127.0.0.1:port/v1</c>.</param>
     /// <param name="apiKey">The API key; sent to the provider only, never printed or logged.</param>
     /// <param name="model">The model, e.g. <c>gpt-4o-mini</c>.</param>
-    /// <param name="options">Limits and retries; defaults (adaptive concurrency, limits learned from headers) when <see langword="null"/>.</param>
+    /// <param name="options">Limits and retries; defaults (adaptive concurrency, limits learned from headers) when
+    /// <see langword="null"/>. The client joins the lane of (<paramref name="baseUrl"/>, <paramref name="model"/>, key) in
+    /// <see cref="SluiceClientOptions.Lanes"/>; a new lane takes its budget and limit from these options.</param>
     /// <returns>The client. <c>GetService&lt;UsageLedger&gt;()</c>, <c>GetService&lt;RateBudget&gt;()</c> and
     /// <c>GetService&lt;ConcurrencyLimit&gt;()</c> return its accounting, budget and limit.</returns>
     public static IChatClient CreateChatClient(Uri baseUrl, string apiKey, string model, SluiceClientOptions? options = null)
     {
         options = Check(baseUrl, apiKey, model, options);
-        var lane = ProviderLane.For(baseUrl, model, apiKey, options);
+        var lane = options.Lanes.GetOrAdd(baseUrl, model, apiKey, options);
         IChatClient inner = CreateOpenAIClient(baseUrl, apiKey, options, lane).GetChatClient(model).AsIChatClient();
-        return new ChatClientBuilder(inner).UseSluiceThroughput(lane, options).Build();
+        return SluiceChatClientBuilderExtensions.AddThroughputLayers(new ChatClientBuilder(inner), lane, options).Build();
     }
 
     /// <summary>Creates an embedding generator.</summary>
@@ -46,9 +48,9 @@ public static class OpenAICompatible
     public static IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(Uri baseUrl, string apiKey, string model, SluiceClientOptions? options = null)
     {
         options = Check(baseUrl, apiKey, model, options);
-        var lane = ProviderLane.For(baseUrl, model, apiKey, options);
+        var lane = options.Lanes.GetOrAdd(baseUrl, model, apiKey, options);
         var inner = CreateOpenAIClient(baseUrl, apiKey, options, lane).GetEmbeddingClient(model).AsIEmbeddingGenerator();
-        return new EmbeddingGeneratorBuilder<string, Embedding<float>>(inner).UseSluiceThroughput(lane, options).Build();
+        return SluiceEmbeddingGeneratorBuilderExtensions.AddThroughputLayers(new EmbeddingGeneratorBuilder<string, Embedding<float>>(inner), lane, options).Build();
     }
 
     private static SluiceClientOptions Check(Uri baseUrl, string apiKey, string model, SluiceClientOptions? options)
@@ -70,10 +72,10 @@ public static class OpenAICompatible
         {
             Endpoint = baseUrl,
             RetryPolicy = new ClientRetryPolicy(0),
-            NetworkTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(10),
+            NetworkTimeout = options.AttemptTimeout.Timeout + TimeSpan.FromSeconds(10),
             Transport = new HttpClientPipelineTransport(options.HttpClient ?? SharedHttp.Value),
         };
-        clientOptions.AddPolicy(new RateLimitHeaderPolicy(lane.Budget, options.TimeProvider), PipelinePosition.PerTry);
+        clientOptions.AddPolicy(new RateLimitHeaderPolicy(lane.Budget), PipelinePosition.PerTry);
         return new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions);
     }
 }

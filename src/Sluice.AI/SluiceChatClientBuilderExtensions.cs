@@ -4,72 +4,152 @@ using Polly;
 namespace Sluice.AI;
 
 /// <summary>
-/// Adds Sluice's throughput layers to a <see cref="ChatClientBuilder"/>. <see cref="UseSluiceThroughput"/> adds all of
+/// Adds Sluice's throughput layers to a <see cref="ChatClientBuilder"/>. <see cref="UseSluiceThroughput(ChatClientBuilder, ProviderLane?, Action{SluiceClientOptions}?)"/> adds all of
 /// them in their required order, from the outside in: usage accounting → retry → rate budget → concurrency →
-/// attempt timeout → the inner client. The single-layer methods exist for custom stacks.
+/// attempt timeout → the inner client. The single-layer doors build custom stacks; each layer reports to the
+/// <c>Sluice</c> meter by itself, and takes its clock from the builder's services (a registered
+/// <see cref="TimeProvider"/>), else <see cref="TimeProvider.System"/>.
 /// </summary>
 public static class SluiceChatClientBuilderExtensions
 {
-    /// <summary>Adds the whole throughput stack, drawing budget and concurrency from <paramref name="lane"/>.</summary>
+    /// <summary>Adds the whole throughput stack.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="lane">The provider lane whose budget, limit and estimator to use.</param>
-    /// <param name="options">Attempts, delays, timeout and clock; defaults when <see langword="null"/>.</param>
+    /// <param name="lane">The lane whose budget, limit and estimator to use; <see langword="null"/> for a lane of this
+    /// client's own, opened from the options.</param>
+    /// <param name="configure">Changes the default <see cref="SluiceClientOptions"/> (retries, timeout, clock, and the
+    /// budget and limit of a lane of the client's own).</param>
+    /// <returns>The builder. The built client answers <c>GetService</c> for <see cref="UsageLedger"/>,
+    /// <see cref="RateBudget"/> and <see cref="ConcurrencyLimit"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ChatClientBuilder UseSluiceThroughput(this ChatClientBuilder builder, ProviderLane? lane = null, Action<SluiceClientOptions>? configure = null)
+    {
+        var options = new SluiceClientOptions();
+        configure?.Invoke(options);
+        return AddThroughputLayers(builder, lane, options);
+    }
+
+    internal static ChatClientBuilder AddThroughputLayers(ChatClientBuilder builder, ProviderLane? lane, SluiceClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        options.Validate();
+        lane ??= ProviderLane.Create("private", options);
+        var ledger = new UsageLedger();
+        var time = options.TimeProvider;
+        var retry = SluiceRetryResiliencePipelineBuilderExtensions.CreatePipeline(options.Retry, time, ledger);
+        TimeSpan timeout = options.AttemptTimeout.Timeout;
+        return builder
+            .Use(inner => new UsageChatClient(inner, ledger))
+            .Use(inner => new RetryChatClient(inner, retry))
+            .Use(inner => new RateBudgetChatClient(inner, lane.Budget, lane.Estimator, ledger, time))
+            .Use(inner => new ConcurrencyChatClient(inner, lane.Concurrency, ledger, time))
+            .Use(inner => new AttemptTimeoutChatClient(inner, timeout, time));
+    }
+
+    /// <summary>Adds usage accounting: calls and the tokens the provider reported.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="ledger">Receives the counts; a new one when <see langword="null"/> (the client's
+    /// <c>GetService&lt;UsageLedger&gt;()</c> returns it).</param>
     /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceThroughput(this ChatClientBuilder builder, ProviderLane lane, SluiceClientOptions? options = null)
+    public static ChatClientBuilder UseSluiceUsage(this ChatClientBuilder builder, UsageLedger? ledger = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use(inner => new UsageChatClient(inner, ledger ?? new UsageLedger()));
+    }
+
+    /// <summary>Adds retries with Sluice's rules (see <see cref="SluiceRetryResiliencePipelineBuilderExtensions.AddSluiceRetry(Polly.ResiliencePipelineBuilder, SluiceRetryOptions?)"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Changes the default <see cref="SluiceRetryOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ChatClientBuilder UseSluiceRetry(this ChatClientBuilder builder, Action<SluiceRetryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = Configured(configure);
+        return builder.Use((inner, services) => new RetryChatClient(inner, SluiceRetryResiliencePipelineBuilderExtensions.CreatePipeline(options, services.Clock(), null)));
+    }
+
+    /// <summary>Adds retries through a pipeline of the caller's (for example one built with
+    /// <see cref="SluiceRetryResiliencePipelineBuilderExtensions.AddSluiceRetry(Polly.ResiliencePipelineBuilder, SluiceRetryOptions?)"/> plus strategies of its own).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="pipeline">The pipeline each call runs through.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseSluiceRetry(this ChatClientBuilder builder, ResiliencePipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return builder.Use(inner => new RetryChatClient(inner, pipeline));
+    }
+
+    /// <summary>Adds the rate budget layer, drawing from a lane's budget and estimator.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="lane">The lane.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseSluiceRateBudget(this ChatClientBuilder builder, ProviderLane lane)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(lane);
-        options = (options ?? new SluiceClientOptions()).Validate();
-        var ledger = new UsageLedger();
-        return builder
-            .UseSluiceUsage(ledger)
-            .UseSluiceRetry(RetryPipeline.Create(options, ledger))
-            .UseSluiceRateBudget(lane.Budget, lane.Estimator, ledger, options.TimeProvider)
-            .UseSluiceConcurrency(lane.Concurrency, ledger, options.TimeProvider)
-            .UseSluiceAttemptTimeout(options.AttemptTimeout, options.TimeProvider);
+        return builder.Use((inner, services) => new RateBudgetChatClient(inner, lane.Budget, lane.Estimator, services.Clock()));
     }
 
-    /// <summary>Adds usage accounting into <paramref name="ledger"/>.</summary>
+    /// <summary>Adds the rate budget layer with a budget of this client's own.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="ledger">Receives the counts.</param>
+    /// <param name="configure">Changes the default <see cref="RateBudgetOptions"/>.</param>
     /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceUsage(this ChatClientBuilder builder, UsageLedger ledger) =>
-        builder.Use(inner => new UsageChatClient(inner, ledger));
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ChatClientBuilder UseSluiceRateBudget(this ChatClientBuilder builder, Action<RateBudgetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = Configured(configure);
+        return builder.Use((inner, services) =>
+            new RateBudgetChatClient(inner, new LocalRateBudget(options, services.Clock()), new TokenEstimator(options.DefaultOutputTokens), services.Clock()));
+    }
 
-    /// <summary>Adds retries through <paramref name="pipeline"/> (see <see cref="RetryPipeline.Create"/>).</summary>
+    /// <summary>Adds the concurrency layer over a limit the caller shares (a lane's, or any <see cref="ConcurrencyLimit"/>).</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="pipeline">The retry pipeline.</param>
+    /// <param name="limit">The limit.</param>
     /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceRetry(this ChatClientBuilder builder, ResiliencePipeline pipeline) =>
-        builder.Use(inner => new RetryChatClient(inner, pipeline));
+    public static ChatClientBuilder UseSluiceConcurrency(this ChatClientBuilder builder, ConcurrencyLimit limit)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(limit);
+        return builder.Use((inner, services) => new ConcurrencyChatClient(inner, limit, services.Clock()));
+    }
 
-    /// <summary>Adds the rate budget layer.</summary>
+    /// <summary>Adds the concurrency layer with a limit of this client's own (adaptive unless a fixed one is set).</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="budget">The budget.</param>
-    /// <param name="estimator">The token estimator.</param>
-    /// <param name="ledger">Counts 429s; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
+    /// <param name="configure">Changes the default <see cref="ConcurrencyOptions"/>.</param>
     /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceRateBudget(this ChatClientBuilder builder, RateBudget budget, TokenEstimator estimator, UsageLedger? ledger = null, TimeProvider? timeProvider = null) =>
-        builder.Use(inner => new RateBudgetChatClient(inner, budget, estimator, ledger, timeProvider));
-
-    /// <summary>Adds the concurrency layer.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="limit">The limit (fixed or adaptive).</param>
-    /// <param name="ledger">Counts attempts; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
-    /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceConcurrency(this ChatClientBuilder builder, ConcurrencyLimit limit, UsageLedger? ledger = null, TimeProvider? timeProvider = null) =>
-        builder.Use(inner => new ConcurrencyChatClient(inner, limit, ledger, timeProvider));
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ChatClientBuilder UseSluiceConcurrency(this ChatClientBuilder builder, Action<ConcurrencyOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = Configured(configure);
+        return builder.Use((inner, services) => new ConcurrencyChatClient(inner, options.CreateLimit(services.Clock()), services.Clock()));
+    }
 
     /// <summary>Adds the per-attempt timeout.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="timeout">The longest an attempt may take.</param>
-    /// <param name="timeProvider">The clock.</param>
+    /// <param name="configure">Changes the default <see cref="AttemptTimeoutOptions"/>.</param>
     /// <returns>The builder.</returns>
-    public static ChatClientBuilder UseSluiceAttemptTimeout(this ChatClientBuilder builder, TimeSpan timeout, TimeProvider? timeProvider = null)
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ChatClientBuilder UseSluiceAttemptTimeout(this ChatClientBuilder builder, Action<AttemptTimeoutOptions>? configure = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        return builder.Use(inner => new AttemptTimeoutChatClient(inner, timeout, timeProvider));
+        ArgumentNullException.ThrowIfNull(builder);
+        TimeSpan timeout = Configured(configure).Timeout;
+        return builder.Use((inner, services) => new AttemptTimeoutChatClient(inner, timeout, services.Clock()));
     }
+
+    /// <summary>Creates options, lets the caller change them, and checks them now, so a bad value fails where it was set.</summary>
+    internal static TOptions Configured<TOptions>(Action<TOptions>? configure)
+        where TOptions : ICheckedOptions, new()
+    {
+        var options = new TOptions();
+        configure?.Invoke(options);
+        options.Check();
+        return options;
+    }
+
+    /// <summary>The clock a single-layer door uses: the builder's registered <see cref="TimeProvider"/>, else the system's.</summary>
+    internal static TimeProvider Clock(this IServiceProvider services) =>
+        services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
 }

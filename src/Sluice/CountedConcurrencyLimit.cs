@@ -8,31 +8,29 @@ namespace Sluice;
 public abstract class CountedConcurrencyLimit : ConcurrencyLimit
 {
     private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly Lock _lock = new(); // guards the count, the waiters and the subclass's state
     private int _inUse;
-
-    /// <summary>Gets the lock that guards the count, the waiters and the subclass's state.</summary>
-    protected Lock Gate { get; } = new();
 
     /// <inheritdoc />
     public sealed override int CurrentLimit
     {
-        get { lock (Gate) { return SlotsLocked; } }
+        get { lock (_lock) { return SlotsLocked; } }
     }
 
     /// <inheritdoc />
     public sealed override int InUse
     {
-        get { lock (Gate) { return _inUse; } }
+        get { lock (_lock) { return _inUse; } }
     }
 
-    /// <summary>Gets the number of slots that may be held now (at least 1). Called under <see cref="Gate"/>.</summary>
+    /// <summary>Gets the number of slots that may be held now (at least 1). Called under the limit's lock.</summary>
     protected abstract int SlotsLocked { get; }
 
     /// <inheritdoc />
     public sealed override ValueTask AcquireAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource waiter;
-        lock (Gate)
+        lock (_lock)
         {
             if (_waiters.Count == 0 && _inUse < SlotsLocked)
             {
@@ -51,7 +49,7 @@ public abstract class CountedConcurrencyLimit : ConcurrencyLimit
     /// <inheritdoc />
     public sealed override void Release(in ConcurrencyFeedback feedback)
     {
-        lock (Gate)
+        lock (_lock)
         {
             int inFlight = _inUse;
             _inUse--;
@@ -67,7 +65,7 @@ public abstract class CountedConcurrencyLimit : ConcurrencyLimit
         }
     }
 
-    /// <summary>Learns from a released slot. Called under <see cref="Gate"/>, before waiters are granted.</summary>
+    /// <summary>Learns from a released slot. Called under the limit's lock, before waiters are granted.</summary>
     /// <param name="feedback">What happened while the slot was held.</param>
     /// <param name="inFlight">Slots in use just before this release, this one included.</param>
     protected virtual void OnReleaseLocked(in ConcurrencyFeedback feedback, int inFlight)

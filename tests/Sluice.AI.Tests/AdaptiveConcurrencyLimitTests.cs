@@ -6,7 +6,14 @@ namespace Sluice.AI.Tests;
 /// <summary>Deterministic tests of the limit algorithm, driven with synthetic feedback on a fake clock.</summary>
 public sealed class AdaptiveConcurrencyLimitTests
 {
-    private static readonly AdaptiveConcurrencyOptions Options = new() { InitialLimit = 20, MinLimit = 2, MaxLimit = 200 };
+    private static AdaptiveConcurrencyOptions Options => new() { InitialLimit = 20, MinLimit = 2, MaxLimit = 200 };
+
+    private static AdaptiveConcurrencyOptions With(Action<AdaptiveConcurrencyOptions> change)
+    {
+        var options = Options;
+        change(options);
+        return options;
+    }
 
     /// <summary>Runs <paramref name="rounds"/> of a saturated client against a provider of the given capacity whose
     /// latency is multiplied by in-flight ÷ capacity above it, like Sluice.Simulator.</summary>
@@ -81,7 +88,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     public void The_limit_never_leaves_its_bounds()
     {
         var time = new FakeTimeProvider();
-        var limit = new AdaptiveConcurrencyLimit(Options with { MaxLimit = 40 }, time);
+        var limit = new AdaptiveConcurrencyLimit(With(o => o.MaxLimit = 40), time);
         Drive(limit, capacity: 10_000, rounds: 100, _ => 10);
         Assert.Equal(40, limit.CurrentLimit);
         for (int i = 0; i < 20; i++)
@@ -97,7 +104,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     [Fact]
     public async Task Slots_are_granted_in_order_when_they_free_up()
     {
-        var limit = new AdaptiveConcurrencyLimit(Options with { InitialLimit = 2 }, new FakeTimeProvider());
+        var limit = new AdaptiveConcurrencyLimit(With(o => o.InitialLimit = 2), new FakeTimeProvider());
         await limit.AcquireAsync(CancellationToken.None);
         await limit.AcquireAsync(CancellationToken.None);
         var third = limit.AcquireAsync(CancellationToken.None).AsTask();

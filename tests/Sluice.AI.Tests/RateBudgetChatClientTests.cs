@@ -11,7 +11,7 @@ public sealed class RateBudgetChatClientTests
     public async Task A_429_from_another_client_pauses_the_budget_unless_it_reports_an_exhausted_quota()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 requests at hand: the fake clock never has to move
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 requests at hand: the fake clock never has to move
         var estimator = new TokenEstimator(16);
         var ledger = new UsageLedger();
 

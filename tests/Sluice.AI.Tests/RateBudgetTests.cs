@@ -13,7 +13,7 @@ public sealed class RateBudgetTests
     public async Task Requests_are_spread_at_the_limit_after_the_burst()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 60, BurstSeconds = 2, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 60, BurstSeconds = 2, InitialFill = 1 }, time);
 
         // Capacity 2 (60/min × 2 s): two leases at once, the third after one second.
         Assert.True((await budget.AcquireAsync(0)).IsAcquired);
@@ -30,7 +30,7 @@ public sealed class RateBudgetTests
     public async Task A_new_budget_starts_half_full()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 600, BurstSeconds = 1 }, time); // capacity 10
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 600, BurstSeconds = 1 }, time); // capacity 10
         int granted = 0;
         while (budget.AttemptAcquire(0).IsAcquired)
         {
@@ -46,7 +46,7 @@ public sealed class RateBudgetTests
     public async Task Waiters_are_served_first_come_first_served()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 60, TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 60, TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time);
         Assert.True(budget.AttemptAcquire(10).IsAcquired); // drains the tokens (capacity 10)
 
         // One request per second: each second of fake time grants exactly one waiter, the head of the queue. The
@@ -66,7 +66,7 @@ public sealed class RateBudgetTests
     public async Task A_cost_larger_than_the_budget_is_clamped_and_never_hangs()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time);
         Assert.True((await budget.AcquireAsync(1_000_000)).IsAcquired); // capacity is 10 tokens: clamped, granted at once
         var next = budget.AcquireAsync(1_000_000).AsTask();
         time.Advance(TimeSpan.FromSeconds(1));
@@ -77,7 +77,7 @@ public sealed class RateBudgetTests
     public async Task Reconciliation_refunds_and_debits_the_difference()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 6000, BurstSeconds = 1, InitialFill = 1 }, time); // 100 tokens, 100/s
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, TokensPerMinute = 6000, BurstSeconds = 1, InitialFill = 1 }, time); // 100 tokens, 100/s
         Assert.True((await budget.AcquireAsync(100)).IsAcquired);
         var waiting = budget.AcquireAsync(60).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -103,7 +103,7 @@ public sealed class RateBudgetTests
     public void An_estimate_larger_than_the_bucket_is_settled_against_what_was_taken()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 6000, BurstSeconds = 1, InitialFill = 1 }, time); // 100 tokens
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, TokensPerMinute = 6000, BurstSeconds = 1, InitialFill = 1 }, time); // 100 tokens
         Assert.True(budget.AttemptAcquire(1200).IsAcquired); // clamped: takes the 100 the bucket holds
         budget.Reconcile(estimatedTokens: 1200, actualTokens: 800);
 
@@ -118,7 +118,7 @@ public sealed class RateBudgetTests
     public async Task When_the_head_waiter_is_cancelled_the_next_one_is_served_at_once()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 tokens
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, TokensPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time); // 10 tokens
         Assert.True(budget.AttemptAcquire(8).IsAcquired); // 2 left
         using var cts = new CancellationTokenSource();
         var head = budget.AcquireAsync(10, cts.Token).AsTask(); // must wait 0.8 s
@@ -133,7 +133,7 @@ public sealed class RateBudgetTests
     public async Task A_pause_holds_every_caller_until_it_has_passed()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 6000, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 6000, InitialFill = 1 }, time);
         budget.PauseFor(TimeSpan.FromSeconds(1));
         Assert.False(budget.AttemptAcquire(0).IsAcquired);
         var held = Enumerable.Range(0, 3).Select(_ => budget.AcquireAsync(0).AsTask()).ToArray();
@@ -149,7 +149,7 @@ public sealed class RateBudgetTests
     public void Provider_headers_teach_limits_and_lower_balances()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { BurstSeconds = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, BurstSeconds = 1 }, time);
         Assert.Null(budget.Snapshot.RequestsPerMinute);
         budget.Observe(new RateLimitHeaders(LimitRequests: 600, RemainingRequests: 3, ResetRequests: TimeSpan.FromSeconds(1), LimitTokens: 60_000, RemainingTokens: 50, ResetTokens: null));
         var snapshot = budget.Snapshot;
@@ -163,7 +163,7 @@ public sealed class RateBudgetTests
     public async Task A_cancelled_waiter_leaves_the_queue_without_blocking_the_next()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 60, BurstSeconds = 1, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 60, BurstSeconds = 1, InitialFill = 1 }, time);
         Assert.True(budget.AttemptAcquire(0).IsAcquired);
         using var cts = new CancellationTokenSource();
         var cancelled = budget.AcquireAsync(0, cts.Token).AsTask();
@@ -178,7 +178,7 @@ public sealed class RateBudgetTests
     public async Task A_full_queue_refuses_with_a_retry_after()
     {
         var time = new FakeTimeProvider();
-        using var budget = new RateBudget(new RateBudgetOptions { RequestsPerMinute = 60, BurstSeconds = 1, QueueLimit = 1, InitialFill = 1 }, time);
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 60, BurstSeconds = 1, QueueLimit = 1, InitialFill = 1 }, time);
         Assert.True(budget.AttemptAcquire(0).IsAcquired);
         _ = budget.AcquireAsync(0);
         var refused = await budget.AcquireAsync(0);
@@ -199,9 +199,9 @@ public sealed class RateBudgetTests
     [Fact]
     public void Bad_options_are_named()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new RateBudget(new RateBudgetOptions { RequestsPerMinute = 0 }));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 0 }));
         Assert.Contains("RequestsPerMinute", ex.Message);
-        var client = Assert.Throws<ArgumentOutOfRangeException>(() => RetryPipeline.Create(new SluiceClientOptions { MaxAttempts = 0 }));
-        Assert.Contains("SluiceClientOptions.MaxAttempts", client.Message);
+        var client = Assert.Throws<ArgumentOutOfRangeException>(() => ProviderLane.Create("test", new SluiceClientOptions { Retry = { MaxAttempts = 0 } }));
+        Assert.Contains("SluiceClientOptions.Retry.MaxAttempts", client.Message);
     }
 }

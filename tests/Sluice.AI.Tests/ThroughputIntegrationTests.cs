@@ -7,18 +7,26 @@ namespace Sluice.AI.Tests;
 /// <summary>The throughput stack against Sluice.Simulator over real HTTP on 127.0.0.1.</summary>
 public sealed class ThroughputIntegrationTests
 {
-    // Lanes are shared per (endpoint, model, key) for the life of the process, and simulator ports get reused from
-    // one test to the next: a key per test keeps each test's budget and limit its own.
-    private readonly string Key = $"sk-sluice-test-{Guid.NewGuid():N}";
+    private const string Key = "sk-sluice-test-key";
+
+    // Simulator ports get reused from one test to the next: a lane registry per test keeps each test's budget and
+    // limit its own.
+    private readonly ProviderLaneRegistry _lanes = new();
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private static SluiceClientOptions FastRetries => new()
+    private SluiceClientOptions FastRetries => With(_ => { });
+
+    private SluiceClientOptions With(Action<SluiceClientOptions> change)
     {
-        BaseRetryDelay = TimeSpan.FromMilliseconds(5),
-        MaxRetryDelay = TimeSpan.FromSeconds(2),
-        MaxAttempts = 10,
-    };
+        var options = new SluiceClientOptions
+        {
+            Retry = { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromSeconds(2), MaxAttempts = 10 },
+            Lanes = _lanes,
+        };
+        change(options);
+        return options;
+    }
 
     [Fact]
     public async Task Every_call_succeeds_through_5xx_and_hangs_and_each_request_succeeds_exactly_once()
@@ -35,7 +43,7 @@ public sealed class ThroughputIntegrationTests
         // The attempt timeout cuts the 10 s hangs; it is long enough that an answered attempt never times out on a
         // busy machine (the client would then retry it, and the simulator would see a second success).
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
-            FastRetries with { MaxConcurrency = 64, AttemptTimeout = TimeSpan.FromSeconds(2) });
+            With(o => { o.Concurrency.MaxConcurrency = 64; o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(2); }));
         var ledger = client.GetService<UsageLedger>()!;
         await client.GetResponseAsync("warm-up: the tokenizer and the first connection");
         await host.ResetWhenIdleAsync();
@@ -81,7 +89,7 @@ public sealed class ThroughputIntegrationTests
     public async Task A_429_for_an_exhausted_quota_fails_every_call_at_once_and_does_not_pause_the_budget()
     {
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { QuotaExhausted = true });
-        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", FastRetries with { MaxConcurrency = 4 });
+        var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", With(o => o.Concurrency.MaxConcurrency = 4));
 
         var calls = Enumerable.Range(0, 8).Select(i => client.GetResponseAsync($"no credit {i}")).ToList();
         foreach (var call in calls)
@@ -104,7 +112,7 @@ public sealed class ThroughputIntegrationTests
     {
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions());
         using var recorder = new RecordingHandler();
-        var options = FastRetries with { HttpClient = new HttpClient(recorder), MaxConcurrency = 16 };
+        var options = With(o => { o.HttpClient = new HttpClient(recorder); o.Concurrency.MaxConcurrency = 16; });
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", options);
         var judge = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini", options); // same lane
 
@@ -136,7 +144,7 @@ public sealed class ThroughputIntegrationTests
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { RequestsPerMinute = 1200, BurstSeconds = 1, LatencyMs = 5 });
         using var recorder = new RecordingHandler();
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
-            FastRetries with { RequestsPerMinute = 1200, MaxConcurrency = 32, HttpClient = new HttpClient(recorder) });
+            With(o => { o.RateBudget.RequestsPerMinute = 1200; o.Concurrency.MaxConcurrency = 32; o.HttpClient = new HttpClient(recorder); }));
 
         // One call first: loading the tokenizer and opening connections stalls this process (client and simulator
         // alike) for a moment, which would bunch the first requests together at the simulator.
@@ -172,7 +180,7 @@ public sealed class ThroughputIntegrationTests
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { TokensPerMinute = tpm, BurstSeconds = 1 });
         using var recorder = new RecordingHandler();
         var client = OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, Key, "gpt-4o-mini",
-            FastRetries with { TokensPerMinute = tpm, RateHeadroom = 1, MaxConcurrency = 8, HttpClient = new HttpClient(recorder) });
+            With(o => { o.RateBudget.TokensPerMinute = tpm; o.RateBudget.Headroom = 1; o.Concurrency.MaxConcurrency = 8; o.HttpClient = new HttpClient(recorder); }));
         var chat = new ChatOptions { MaxOutputTokens = 20 };
 
         var costs = new List<long>();

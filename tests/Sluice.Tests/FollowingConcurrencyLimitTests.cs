@@ -9,15 +9,9 @@ public sealed class FollowingConcurrencyLimitTests
 
         public override int MaximumLimit => 100;
 
-        public void Set(int slots)
-        {
-            lock (Gate)
-            {
-                _slots = slots;
-            }
-        }
+        public void Set(int slots) => Volatile.Write(ref _slots, slots);
 
-        protected override int SlotsLocked => _slots;
+        protected override int SlotsLocked => Volatile.Read(ref _slots);
     }
 
     [Fact]

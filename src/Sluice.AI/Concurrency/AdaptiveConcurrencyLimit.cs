@@ -36,18 +36,18 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     /// <param name="timeProvider">The clock for the backoff cooldown; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public AdaptiveConcurrencyLimit(AdaptiveConcurrencyOptions? options = null, TimeProvider? timeProvider = null)
     {
-        _options = options ?? new AdaptiveConcurrencyOptions();
+        _options = (options ?? new AdaptiveConcurrencyOptions()).Clone(); // later changes to the caller's options do not reach a running limit
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
         _limit = _options.InitialLimit;
         _lastBackoff = long.MinValue / 2;
-        AiMetrics.ConcurrencyLimit.Record(_options.InitialLimit);
+        AiMetrics.Limit(_options.InitialLimit);
     }
 
     /// <summary>Gets the limit before rounding down, for diagnostics.</summary>
     public double ExactLimit
     {
-        get { lock (Gate) { return _limit; } }
+        get { return Volatile.Read(ref _limit); }
     }
 
     /// <inheritdoc />
@@ -63,7 +63,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         Learn(feedback, inFlight);
         if (SlotsLocked != before)
         {
-            AiMetrics.ConcurrencyLimit.Record(SlotsLocked);
+            AiMetrics.Limit(SlotsLocked);
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
             if (_time.GetElapsedTime(_lastBackoff, now).TotalSeconds >= cooldown)
             {
                 _lastBackoff = now;
-                _limit = Math.Max(_options.MinLimit, _limit * _options.BackoffRatio);
+                Volatile.Write(ref _limit, Math.Max(_options.MinLimit, _limit * _options.BackoffRatio));
             }
 
             return;
@@ -119,7 +119,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         }
 
         double next = (_limit * (1 - _options.Smoothing)) + (target * _options.Smoothing);
-        _limit = Math.Clamp(next, _options.MinLimit, _options.MaxLimit);
+        Volatile.Write(ref _limit, Math.Clamp(next, _options.MinLimit, _options.MaxLimit));
     }
 
     private static int LengthClass(long? units)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace Sluice.AI;
@@ -14,9 +13,13 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
     /// <summary>Creates the layer.</summary>
     /// <param name="inner">The layer inside.</param>
     /// <param name="limit">The limit, usually a <see cref="ProviderLane"/>'s.</param>
-    /// <param name="ledger">Counts attempts; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
-    public ConcurrencyChatClient(IChatClient inner, ConcurrencyLimit limit, UsageLedger? ledger = null, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public ConcurrencyChatClient(IChatClient inner, ConcurrencyLimit limit, TimeProvider? timeProvider = null)
+        : this(inner, limit, null, timeProvider)
+    {
+    }
+
+    internal ConcurrencyChatClient(IChatClient inner, ConcurrencyLimit limit, UsageLedger? ledger, TimeProvider? timeProvider)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(limit);
@@ -44,73 +47,40 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
-        long? output = null;
-        bool settled = false;
-        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
-        try
+        var watcher = new Watcher(_slot, started, cancellationToken);
+        await foreach (var update in StreamWatcher.WatchAsync(ct => base.GetStreamingResponseAsync(messages, options, ct), watcher, cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                settled = true;
-                _slot.Failed(started, ex, cancellationToken);
-                throw;
-            }
-
-            while (true)
-            {
-                try
-                {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    settled = true;
-                    _slot.Failed(started, ex, cancellationToken);
-                    throw;
-                }
-
-                foreach (var usage in stream.Current.Contents.OfType<UsageContent>())
-                {
-                    output = usage.Details.OutputTokenCount;
-                }
-
-                yield return stream.Current;
-            }
-
-            settled = true;
-            _slot.Succeeded(started, output);
-        }
-        finally
-        {
-            try
-            {
-                if (stream is not null)
-                {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (!settled)
-                {
-                    // The consumer stopped early: the slot is free again, but the attempt says nothing about capacity.
-                    _slot.Failed(started, new OperationCanceledException(), new CancellationToken(true));
-                }
-            }
+            yield return update;
         }
     }
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(_slot.Limit) ? _slot.Limit : base.GetService(serviceType, serviceKey);
+
+    private sealed class Watcher(ConcurrencySlot slot, long started, CancellationToken callerToken) : StreamWatcher
+    {
+        private long? _output;
+
+        public override void OnUpdate(ChatResponseUpdate update)
+        {
+            foreach (var usage in update.Contents.OfType<UsageContent>())
+            {
+                _output = usage.Details.OutputTokenCount;
+            }
+        }
+
+        public override void OnCompleted() => slot.Succeeded(started, _output);
+
+        public override Exception OnFailure(Exception error)
+        {
+            slot.Failed(started, error, callerToken);
+            return error;
+        }
+
+        public override void OnAbandoned() => slot.Abandoned(started);
+    }
 }

@@ -10,9 +10,13 @@ public sealed class ConcurrencyEmbeddingGenerator : DelegatingEmbeddingGenerator
     /// <summary>Creates the layer.</summary>
     /// <param name="inner">The layer inside.</param>
     /// <param name="limit">The limit, usually a <see cref="ProviderLane"/>'s.</param>
-    /// <param name="ledger">Counts attempts; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
-    public ConcurrencyEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, ConcurrencyLimit limit, UsageLedger? ledger = null, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public ConcurrencyEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, ConcurrencyLimit limit, TimeProvider? timeProvider = null)
+        : this(inner, limit, null, timeProvider)
+    {
+    }
+
+    internal ConcurrencyEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, ConcurrencyLimit limit, UsageLedger? ledger, TimeProvider? timeProvider)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(limit);

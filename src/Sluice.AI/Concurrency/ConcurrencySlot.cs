@@ -1,6 +1,7 @@
 namespace Sluice.AI;
 
-/// <summary>What the chat and embedding concurrency layers share: waiting for a slot and reporting the attempt.</summary>
+/// <summary>What the chat and embedding concurrency layers share: waiting for a slot, reporting the attempt to the
+/// limit (so an adaptive limit learns) and to the <c>Sluice</c> meter.</summary>
 internal sealed class ConcurrencySlot(ConcurrencyLimit limit, UsageLedger? ledger, TimeProvider time, string kind)
 {
     public ConcurrencyLimit Limit => limit;
@@ -11,20 +12,24 @@ internal sealed class ConcurrencySlot(ConcurrencyLimit limit, UsageLedger? ledge
         long waitStarted = time.GetTimestamp();
         await limit.AcquireAsync(cancellationToken).ConfigureAwait(false);
         long started = time.GetTimestamp();
-        AiMetrics.QueueWait.Record(time.GetElapsedTime(waitStarted, started).TotalSeconds, new KeyValuePair<string, object?>("stage", "concurrency"));
+        AiMetrics.Waited(time.GetElapsedTime(waitStarted, started), "concurrency");
+        AiMetrics.Limit(limit.CurrentLimit);
         return started;
     }
 
     public void Succeeded(long started, long? outputUnits)
     {
-        ledger?.RecordAttempt(kind, true);
+        AiMetrics.Attempt(ledger, kind, succeeded: true);
         limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: true, Overloaded: false, outputUnits));
     }
 
     public void Failed(long started, Exception error, CancellationToken callerToken)
     {
-        ledger?.RecordAttempt(kind, false);
+        AiMetrics.Attempt(ledger, kind, succeeded: false);
         bool overloaded = FailureClassifier.Classify(error, callerToken) == FailureKind.Overloaded;
         limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: false, overloaded));
     }
+
+    /// <summary>The consumer stopped a stream early: the slot is free again, but the attempt says nothing about capacity.</summary>
+    public void Abandoned(long started) => Failed(started, new OperationCanceledException(), new CancellationToken(true));
 }

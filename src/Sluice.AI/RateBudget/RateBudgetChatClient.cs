@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace Sluice.AI;
@@ -10,28 +9,32 @@ namespace Sluice.AI;
 /// </summary>
 public sealed class RateBudgetChatClient : DelegatingChatClient
 {
-    private readonly BudgetGate _gate;
+    private readonly BudgetAccount _account;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="inner">The layer inside.</param>
     /// <param name="budget">The budget, usually a <see cref="ProviderLane"/>'s.</param>
     /// <param name="estimator">Estimates costs and learns output lengths.</param>
-    /// <param name="ledger">Counts 429s; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
-    public RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, UsageLedger? ledger = null, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, TimeProvider? timeProvider = null)
+        : this(inner, budget, estimator, null, timeProvider)
+    {
+    }
+
+    internal RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider? timeProvider)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(estimator);
-        _gate = new BudgetGate(budget, estimator, ledger, timeProvider ?? TimeProvider.System);
+        _account = new BudgetAccount(budget, estimator, ledger, timeProvider ?? TimeProvider.System);
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        int estimate = _gate.Estimator.EstimateChat(list, options);
-        await _gate.AcquireAsync(estimate, cancellationToken).ConfigureAwait(false);
+        int estimate = _account.Estimator.EstimateChat(list, options);
+        await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         try
         {
@@ -39,53 +42,50 @@ public sealed class RateBudgetChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _gate.OnFailure(ex);
+            _account.OnFailure(ex);
             throw;
         }
 
-        _gate.Settle(estimate, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, options?.MaxOutputTokens);
+        _account.Settle(estimate, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, options?.MaxOutputTokens);
         return response;
     }
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        int estimate = _gate.Estimator.EstimateChat(list, options);
-        await _gate.AcquireAsync(estimate, cancellationToken).ConfigureAwait(false);
-        UsageDetails? usage = null;
-        var stream = base.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (stream.ConfigureAwait(false))
+        int estimate = _account.Estimator.EstimateChat(list, options);
+        await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
+        var watcher = new Watcher(_account, estimate, options?.MaxOutputTokens);
+        await foreach (var update in StreamWatcher.WatchAsync(ct => base.GetStreamingResponseAsync(list, options, ct), watcher, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    _gate.OnFailure(ex);
-                    throw;
-                }
-
-                foreach (var content in stream.Current.Contents.OfType<UsageContent>())
-                {
-                    usage = content.Details;
-                }
-
-                yield return stream.Current;
-            }
+            yield return update;
         }
-
-        _gate.Settle(estimate, usage?.InputTokenCount, usage?.OutputTokenCount, options?.MaxOutputTokens);
     }
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType == typeof(RateBudget) ? _gate.Budget : base.GetService(serviceType, serviceKey);
+        serviceKey is null && serviceType.IsInstanceOfType(_account.Budget) ? _account.Budget : base.GetService(serviceType, serviceKey);
+
+    private sealed class Watcher(BudgetAccount account, int estimate, int? reservedOutput) : StreamWatcher
+    {
+        private UsageDetails? _usage;
+
+        public override void OnUpdate(ChatResponseUpdate update)
+        {
+            foreach (var content in update.Contents.OfType<UsageContent>())
+            {
+                _usage = content.Details;
+            }
+        }
+
+        public override void OnCompleted() => account.Settle(estimate, _usage?.InputTokenCount, _usage?.OutputTokenCount, reservedOutput);
+
+        public override Exception OnFailure(Exception error)
+        {
+            account.OnFailure(error);
+            return error;
+        }
+    }
 }

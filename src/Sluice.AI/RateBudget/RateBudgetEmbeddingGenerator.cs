@@ -6,18 +6,22 @@ namespace Sluice.AI;
 /// settles it with the reported usage, and pauses the budget after a 429.</summary>
 public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly BudgetGate _gate;
+    private readonly BudgetAccount _account;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="inner">The layer inside.</param>
     /// <param name="budget">The budget, usually a <see cref="ProviderLane"/>'s.</param>
-    /// <param name="ledger">Counts 429s; may be <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock.</param>
-    public RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, UsageLedger? ledger = null, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, TimeProvider? timeProvider = null)
+        : this(inner, budget, null, timeProvider)
+    {
+    }
+
+    internal RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, UsageLedger? ledger, TimeProvider? timeProvider)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        _gate = new BudgetGate(budget, new TokenEstimator(), ledger, timeProvider ?? TimeProvider.System);
+        _account = new BudgetAccount(budget, new TokenEstimator(), ledger, timeProvider ?? TimeProvider.System);
     }
 
     /// <inheritdoc />
@@ -31,7 +35,7 @@ public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<
             estimate += TokenEstimator.CountTokens(value);
         }
 
-        await _gate.AcquireAsync(estimate, cancellationToken).ConfigureAwait(false);
+        await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         GeneratedEmbeddings<Embedding<float>> result;
         try
         {
@@ -39,15 +43,15 @@ public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<
         }
         catch (Exception ex)
         {
-            _gate.OnFailure(ex);
+            _account.OnFailure(ex);
             throw;
         }
 
-        _gate.Settle(estimate, result.Usage?.InputTokenCount, null);
+        _account.Settle(estimate, result.Usage?.InputTokenCount, null);
         return result;
     }
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType == typeof(RateBudget) ? _gate.Budget : base.GetService(serviceType, serviceKey);
+        serviceKey is null && serviceType.IsInstanceOfType(_account.Budget) ? _account.Budget : base.GetService(serviceType, serviceKey);
 }

@@ -15,7 +15,7 @@ public sealed class TokenEstimator
     private const int Window = 512;
     private const int MinimumSamples = 20;
     private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"));
-    private readonly Lock _gate = new();
+    private readonly Lock _lock = new();
     private readonly int[] _outputs = new int[Window];
     private readonly int _defaultOutputTokens;
     private int _count;
@@ -70,7 +70,7 @@ public sealed class TokenEstimator
             return max;
         }
 
-        lock (_gate)
+        lock (_lock)
         {
             return _p95 >= 0 ? _p95 : _defaultOutputTokens;
         }
@@ -91,7 +91,7 @@ public sealed class TokenEstimator
             return;
         }
 
-        lock (_gate)
+        lock (_lock)
         {
             _outputs[_next] = (int)Math.Min(outputTokens, int.MaxValue);
             _next = (_next + 1) % Window;

@@ -96,17 +96,13 @@ public static class FailureClassifier
 
     /// <summary>Whether <paramref name="error"/> is an HTTP 429.</summary>
     /// <param name="error">The attempt's exception.</param>
-    /// <returns><see langword="true"/> for a 429 response.</returns>
+    /// <returns><see langword="true"/> for a 429 response, also when wrapped in another exception.</returns>
     public static bool IsTooManyRequests(Exception error) => error switch
     {
         ClientResultException result => result.Status == 429,
         HttpRequestException http => http.StatusCode == HttpStatusCode.TooManyRequests,
-        _ => false,
+        _ => error.InnerException is { } inner && inner != error && IsTooManyRequests(inner),
     };
-
-    /// <summary>Classifies a raw error response by its status, its <c>x-should-retry</c> header and its body.</summary>
-    internal static FailureKind ClassifyResponse(int status, Func<string, string?> header, string body) =>
-        ClassifyStatus(status, header("x-should-retry"), body);
 
     private static FailureKind ClassifyStatus(int status, string? shouldRetry, string message)
     {

@@ -4,7 +4,7 @@ using Polly;
 
 namespace Sluice.AI;
 
-/// <summary>Retries transient failures of the layers inside it through a Polly pipeline (see <see cref="RetryPipeline"/>).
+/// <summary>Retries transient failures of the layers inside it through a Polly pipeline (see <see cref="SluiceRetryResiliencePipelineBuilderExtensions"/>).
 /// A streaming call is retried only until its first update has been handed out.</summary>
 public sealed class RetryChatClient(IChatClient inner, ResiliencePipeline pipeline) : DelegatingChatClient(inner)
 {

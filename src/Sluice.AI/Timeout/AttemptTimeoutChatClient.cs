@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace Sluice.AI;
@@ -8,14 +7,27 @@ namespace Sluice.AI;
 /// <see cref="AttemptTimeoutException"/> (transient, and overload for the adaptive limit). It sits inside the budget
 /// and concurrency layers, so time spent waiting for them never counts against the attempt.
 /// </summary>
-public sealed class AttemptTimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeProvider? timeProvider = null) : DelegatingChatClient(inner)
+public sealed class AttemptTimeoutChatClient : DelegatingChatClient
 {
-    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="inner">The layer inside.</param>
+    /// <param name="timeout">The longest one attempt may take; positive.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public AttemptTimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeProvider? timeProvider = null)
+        : base(inner)
+    {
+        new AttemptTimeoutOptions { Timeout = timeout }.Validate();
+        _timeout = timeout;
+        _time = timeProvider ?? TimeProvider.System;
+    }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var deadline = new AttemptDeadline(timeout, _time, cancellationToken);
+        using var deadline = new AttemptDeadline(_timeout, _time, cancellationToken);
         try
         {
             return await base.GetResponseAsync(messages, options, deadline.Token).ConfigureAwait(false);
@@ -28,28 +40,17 @@ public sealed class AttemptTimeoutChatClient(IChatClient inner, TimeSpan timeout
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var deadline = new AttemptDeadline(timeout, _time, cancellationToken);
-        var stream = base.GetStreamingResponseAsync(messages, options, deadline.Token).GetAsyncEnumerator(deadline.Token);
-        await using (stream.ConfigureAwait(false))
+        using var deadline = new AttemptDeadline(_timeout, _time, cancellationToken);
+        await foreach (var update in StreamWatcher.WatchAsync(_ => base.GetStreamingResponseAsync(messages, options, deadline.Token), new Watcher(deadline), deadline.Token).ConfigureAwait(false))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex) when (deadline.Expired(ex))
-                {
-                    throw deadline.ToTimeout();
-                }
-
-                yield return stream.Current;
-            }
+            yield return update;
         }
+    }
+
+    private sealed class Watcher(AttemptDeadline deadline) : StreamWatcher
+    {
+        public override Exception OnFailure(Exception error) => deadline.Expired(error) ? deadline.ToTimeout() : error;
     }
 }

@@ -1,6 +1,6 @@
 namespace Sluice.AI;
 
-/// <summary>An attempt took longer than <see cref="SluiceClientOptions.AttemptTimeout"/>. Transient: it is retried,
+/// <summary>An attempt took longer than <see cref="AttemptTimeoutOptions.Timeout"/>. Transient: it is retried,
 /// and it counts as overload for the adaptive concurrency limit.</summary>
 public sealed class AttemptTimeoutException : TimeoutException
 {

@@ -2,8 +2,9 @@ namespace Sluice.AI;
 
 /// <summary>
 /// Thread-safe totals for one client: calls, attempts, retries, 429s, and tokens in and out as the provider
-/// reported them. Every Sluice layer of the client reports into it; get it with
-/// <c>client.GetService&lt;UsageLedger&gt;()</c>. The same numbers go to the <c>Sluice</c> meter.
+/// reported them. A stack built with <c>UseSluiceThroughput</c> has one, and every layer of it reports into it; get it
+/// with <c>client.GetService&lt;UsageLedger&gt;()</c>. The layers send the same counts to the <c>Sluice</c> meter
+/// whether or not a ledger is there.
 /// </summary>
 public sealed class UsageLedger
 {
@@ -44,42 +45,28 @@ public sealed class UsageLedger
     public override string ToString() =>
         $"calls {Calls} (ok {Succeeded}, failed {Failed}), attempts {Attempts}, retries {Retries}, 429s {RateLimited}, tokens in {InputTokens} out {OutputTokens}";
 
-    internal void RecordCall(bool succeeded)
+    internal void CountCall(bool succeeded)
     {
         Interlocked.Increment(ref _calls);
         Interlocked.Increment(ref succeeded ? ref _succeeded : ref _failed);
     }
 
-    internal void RecordAttempt(string kind, bool succeeded)
-    {
-        Interlocked.Increment(ref _attempts);
-        AiMetrics.Requests.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure"));
-    }
+    internal void CountAttempt() => Interlocked.Increment(ref _attempts);
 
-    internal void RecordRetry()
-    {
-        Interlocked.Increment(ref _retries);
-        AiMetrics.Retries.Add(1);
-    }
+    internal void CountRetry() => Interlocked.Increment(ref _retries);
 
-    internal void RecordRateLimited()
-    {
-        Interlocked.Increment(ref _rateLimited);
-        AiMetrics.RateLimited.Add(1);
-    }
+    internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
-    internal void RecordTokens(long? input, long? output)
+    internal void CountTokens(long? input, long? output)
     {
         if (input is > 0)
         {
             Interlocked.Add(ref _inputTokens, input.Value);
-            AiMetrics.InputTokens.Add(input.Value);
         }
 
         if (output is > 0)
         {
             Interlocked.Add(ref _outputTokens, output.Value);
-            AiMetrics.OutputTokens.Add(output.Value);
         }
     }
 }

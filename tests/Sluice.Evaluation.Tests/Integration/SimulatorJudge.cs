@@ -13,12 +13,11 @@ internal static class SimulatorJudge
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
 
     public static IChatClient Create(SimulatorHost host) =>
-        OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, $"sk-test-{Guid.NewGuid():N}", "gpt-4o-mini", new SluiceClientOptions
+        OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, "sk-test", "gpt-4o-mini", new SluiceClientOptions
         {
-            MaxAttempts = 10,
-            AttemptTimeout = AttemptTimeout,
-            BaseRetryDelay = TimeSpan.FromMilliseconds(5),
-            MaxRetryDelay = TimeSpan.FromSeconds(1),
+            Lanes = new ProviderLaneRegistry(), // a judge of its own: simulator ports are reused from one test to the next
+            Retry = { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromSeconds(1) },
+            AttemptTimeout = { Timeout = AttemptTimeout },
         });
 
     /// <summary>

@@ -2,18 +2,19 @@ using System.Threading.RateLimiting;
 
 namespace Sluice.AI;
 
-/// <summary>What the chat and embedding budget layers share: acquiring, settling, and reacting to a 429.</summary>
-internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider time)
+/// <summary>What the chat and embedding budget layers share: drawing a call's estimated cost, settling it with the
+/// reported usage, and reacting to a 429. This is the one place where a 429 pauses a budget.</summary>
+internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider time)
 {
     public RateBudget Budget => budget;
 
     public TokenEstimator Estimator => estimator;
 
-    public async ValueTask AcquireAsync(int estimatedTokens, CancellationToken cancellationToken)
+    public async ValueTask DrawAsync(int estimatedTokens, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
         using RateLimitLease lease = await budget.AcquireAsync(Math.Max(0, estimatedTokens), cancellationToken).ConfigureAwait(false);
-        AiMetrics.QueueWait.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("stage", "budget"));
+        AiMetrics.Waited(time.GetElapsedTime(started), "budget");
         if (!lease.IsAcquired)
         {
             TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
@@ -38,10 +39,11 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
         }
     }
 
-    /// <summary>After a 429: counts it and holds every caller of the budget until the provider's Retry-After. For the
-    /// OpenAI SDK's <see cref="System.ClientModel.ClientResultException"/> the pause was already set the moment the
-    /// response arrived (<see cref="RateLimitHeaderPolicy"/>); any other client's 429 pauses the budget here, unless
-    /// waiting cannot cure it (an exhausted quota).</summary>
+    /// <summary>After a failed attempt: a 429 is counted, and one that waiting can cure holds every caller of the
+    /// budget until the provider's Retry-After (1 s when it did not say) — whatever client raised it: the OpenAI SDK's
+    /// <see cref="System.ClientModel.ClientResultException"/>, an <see cref="HttpRequestException"/>, or any exception
+    /// wrapping one. An exhausted quota (<c>insufficient_quota</c>, <c>x-should-retry: false</c>) never pauses: every
+    /// call fails at once with the provider's message instead of waiting for nothing.</summary>
     public void OnFailure(Exception error)
     {
         if (!FailureClassifier.IsTooManyRequests(error))
@@ -49,9 +51,8 @@ internal sealed class BudgetGate(RateBudget budget, TokenEstimator estimator, Us
             return;
         }
 
-        ledger?.RecordRateLimited();
-        if (error is not System.ClientModel.ClientResultException
-            && FailureClassifier.Classify(error) == FailureKind.Overloaded) // a quota 429 is not cured by waiting
+        AiMetrics.TooManyRequests(ledger);
+        if (FailureClassifier.Classify(error) == FailureKind.Overloaded)
         {
             budget.PauseFor(FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
         }

@@ -1,0 +1,386 @@
+using System.Threading.RateLimiting;
+
+namespace Sluice.AI;
+
+/// <summary>
+/// The in-process <see cref="RateBudget"/>: a requests-per-minute and tokens-per-minute budget, as a
+/// <see cref="RateLimiter"/> driven by a <see cref="TimeProvider"/>. One acquisition is one request; its permit count is the request's estimated token
+/// cost. Waiters are served strictly first come, first served.
+/// </summary>
+/// <remarks>
+/// <para>Both budgets are continuous token buckets (capacity <c>limit ÷ 60 × BurstSeconds</c>, refilled at
+/// <c>limit ÷ 60</c> per second). A cost larger than the bucket can hold is clamped to its capacity, so no call
+/// waits forever and none is refused for being large.</para>
+/// <para>After the call, <see cref="Reconcile"/> settles the estimate against the provider's reported usage: the
+/// difference is refunded or debited (the balance may go negative, which delays later callers).
+/// <see cref="Observe"/> lowers the balances to what the provider's <c>x-ratelimit-remaining-*</c> headers say and
+/// adopts its limits when none were configured. <see cref="PauseFor"/> (after a 429) holds every caller until the
+/// provider's <c>Retry-After</c> has passed.</para>
+/// </remarks>
+public sealed class LocalRateBudget : RateBudget
+{
+    private static readonly RateLimitLease Granted = new BudgetLease(true, null);
+    private readonly RateBudgetOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Queue<Waiter> _waiters = new();
+    private TokenBucket? _requests;
+    private TokenBucket? _tokens;
+    private ITimer? _timer;
+    private long _pausedUntil;
+    private long _granted;
+    private long _rejected;
+    private long _pauses;
+    private long _estimatedTokens;
+    private long _actualTokens;
+    private long _refundedTokens;
+    private long _debitedTokens;
+    private bool _disposed;
+
+    /// <summary>Creates a budget.</summary>
+    /// <param name="options">The limits.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public LocalRateBudget(RateBudgetOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone(); // later changes to the caller's options do not reach a running budget
+        _time = timeProvider ?? TimeProvider.System;
+        long now = _time.GetTimestamp();
+        _pausedUntil = now;
+        if (options.RequestsPerMinute is { } rpm)
+        {
+            _requests = new TokenBucket(rpm, options.BurstSeconds, options.Headroom, options.InitialFill, now);
+        }
+
+        if (options.TokensPerMinute is { } tpm)
+        {
+            _tokens = new TokenBucket(tpm, TokenBurstSeconds(options), options.Headroom, options.InitialFill, now);
+        }
+    }
+
+    /// <inheritdoc />
+    public override TimeSpan? IdleDuration => null;
+
+    /// <inheritdoc />
+    public override RateBudgetSnapshot Snapshot
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Refill(_time.GetTimestamp());
+                return new RateBudgetSnapshot(
+                    _requests?.LimitPerMinute,
+                    _tokens?.LimitPerMinute,
+                    _requests?.Available,
+                    _tokens?.Available,
+                    _waiters.Count,
+                    _granted,
+                    _pauses,
+                    _estimatedTokens,
+                    _actualTokens,
+                    _refundedTokens,
+                    _debitedTokens);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Reconcile(long estimatedTokens, long actualTokens)
+    {
+        lock (_lock)
+        {
+            _estimatedTokens += estimatedTokens;
+            _actualTokens += actualTokens;
+
+            // Settle against what was actually taken: a cost larger than the bucket was clamped when acquired.
+            long taken = _tokens is null ? estimatedTokens : (long)Math.Ceiling(_tokens.Clamp(estimatedTokens));
+            long delta = taken - actualTokens;
+            if (delta > 0)
+            {
+                _refundedTokens += delta;
+            }
+            else
+            {
+                _debitedTokens -= delta;
+            }
+
+            if (_tokens is not null)
+            {
+                Refill(_time.GetTimestamp());
+                _tokens.Adjust(delta);
+            }
+
+            ServeLocked();
+        }
+    }
+
+    /// <inheritdoc />
+    public override void PauseFor(TimeSpan retryAfter)
+    {
+        if (retryAfter <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            long now = _time.GetTimestamp();
+            long until = now + (long)(retryAfter.TotalSeconds * _time.TimestampFrequency);
+            if (until > _pausedUntil)
+            {
+                if (now >= _pausedUntil)
+                {
+                    _pauses++; // a new pause, not an extension of the one in force
+                }
+
+                _pausedUntil = until;
+            }
+
+            ServeLocked();
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Observe(RateLimitHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        lock (_lock)
+        {
+            long now = _time.GetTimestamp();
+            Refill(now);
+            if (_requests is null && headers.LimitRequests is > 0 && _options.RequestsPerMinute is null)
+            {
+                _requests = new TokenBucket(headers.LimitRequests.Value, _options.BurstSeconds, _options.Headroom, _options.InitialFill, now);
+            }
+
+            if (_tokens is null && headers.LimitTokens is > 0 && _options.TokensPerMinute is null)
+            {
+                _tokens = new TokenBucket(headers.LimitTokens.Value, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
+            }
+
+            if (headers.RemainingRequests is { } requests)
+            {
+                _requests?.LowerTo(requests);
+            }
+
+            if (headers.RemainingTokens is { } tokens)
+            {
+                _tokens?.LowerTo(tokens);
+            }
+
+            ServeLocked();
+        }
+    }
+
+    /// <inheritdoc />
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        lock (_lock)
+        {
+            Refill(_time.GetTimestamp());
+            return new RateLimiterStatistics
+            {
+                CurrentAvailablePermits = (long)(_tokens?.Available ?? long.MaxValue),
+                CurrentQueuedCount = _waiters.Count,
+                TotalSuccessfulLeases = _granted,
+                TotalFailedLeases = _rejected,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long now = _time.GetTimestamp();
+            if (_waiters.Count == 0 && SecondsUntil(permitCount, now) <= 0)
+            {
+                Take(permitCount);
+                return Granted;
+            }
+
+            _rejected++;
+            return new BudgetLease(false, TimeSpan.FromSeconds(SecondsUntil(permitCount, now)));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long now = _time.GetTimestamp();
+            if (_waiters.Count == 0 && SecondsUntil(permitCount, now) <= 0)
+            {
+                Take(permitCount);
+                return new ValueTask<RateLimitLease>(Granted);
+            }
+
+            if (_waiters.Count >= _options.QueueLimit)
+            {
+                _rejected++;
+                return new ValueTask<RateLimitLease>(new BudgetLease(false, TimeSpan.FromSeconds(SecondsUntil(permitCount, now))));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            waiter = new Waiter(permitCount);
+            _waiters.Enqueue(waiter);
+            ServeLocked();
+        }
+
+        return new ValueTask<RateLimitLease>(WaitAsync(waiter, cancellationToken));
+    }
+
+    private async Task<RateLimitLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (s, token) =>
+               {
+                   var (budget, waiting) = ((LocalRateBudget, Waiter))s!;
+                   if (waiting.TrySetCanceled(token))
+                   {
+                       budget.OnTimer(); // the head may have left: let the next waiter through now, not at the head's turn
+                   }
+               }, (this, waiter)))
+        {
+            return await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.TrySetException(new ObjectDisposedException(nameof(RateBudget)));
+            }
+
+            _timer?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The token budget holds at least a second of tokens, so that one ordinary call fits in it whole.</summary>
+    private static double TokenBurstSeconds(RateBudgetOptions options) => Math.Max(options.BurstSeconds, 1.0);
+
+    private void Refill(long now)
+    {
+        double frequency = _time.TimestampFrequency;
+        _requests?.Refill(now, frequency);
+        _tokens?.Refill(now, frequency);
+    }
+
+    private double SecondsUntil(int tokens, long now)
+    {
+        Refill(now);
+        double pause = _pausedUntil > now ? (_pausedUntil - now) / (double)_time.TimestampFrequency : 0;
+        double requests = _requests?.SecondsUntil(1) ?? 0;
+        double budget = _tokens?.SecondsUntil(tokens) ?? 0;
+        return Math.Max(pause, Math.Max(requests, budget));
+    }
+
+    private void Take(int tokens)
+    {
+        _requests?.Take(1);
+        _tokens?.Take(tokens);
+        _granted++;
+    }
+
+    /// <summary>Serves waiters from the head while the budget allows, then sets the timer for the head's turn.</summary>
+    private void ServeLocked()
+    {
+        long now = _time.GetTimestamp();
+        while (_waiters.TryPeek(out var head))
+        {
+            if (head.Task.IsCompleted)
+            {
+                _waiters.Dequeue(); // cancelled while waiting
+                continue;
+            }
+
+            double wait = SecondsUntil(head.Tokens, now);
+            if (wait > 0)
+            {
+                _timer ??= _time.CreateTimer(static s => ((LocalRateBudget)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(TimeSpan.FromMilliseconds(Math.Ceiling(wait * 1000)), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _waiters.Dequeue();
+            if (head.TrySetResult(Granted))
+            {
+                Take(head.Tokens);
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                ServeLocked();
+            }
+        }
+    }
+
+    private sealed class Waiter(int tokens) : TaskCompletionSource<RateLimitLease>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public int Tokens { get; } = tokens;
+    }
+
+    private sealed class BudgetLease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (retryAfter is { } after && metadataName == MetadataName.RetryAfter.Name)
+            {
+                metadata = after;
+                return true;
+            }
+
+            metadata = null;
+            return false;
+        }
+    }
+}
+
+/// <summary>A snapshot of a <see cref="RateBudget"/>.</summary>
+/// <param name="RequestsPerMinute">The requests limit in force, or <see langword="null"/> for none.</param>
+/// <param name="TokensPerMinute">The tokens limit in force, or <see langword="null"/> for none.</param>
+/// <param name="AvailableRequests">Requests that may be sent now.</param>
+/// <param name="AvailableTokens">Tokens that may be spent now (negative after under-estimates).</param>
+/// <param name="Queued">Callers waiting.</param>
+/// <param name="Granted">Acquisitions granted so far.</param>
+/// <param name="Pauses">Times a 429 paused the budget.</param>
+/// <param name="EstimatedTokens">Tokens acquired for calls that have been reconciled.</param>
+/// <param name="ActualTokens">Tokens the provider reported for those calls.</param>
+/// <param name="RefundedTokens">Tokens given back because estimates were high.</param>
+/// <param name="DebitedTokens">Tokens taken in addition because estimates were low.</param>
+public sealed record RateBudgetSnapshot(
+    int? RequestsPerMinute,
+    int? TokensPerMinute,
+    double? AvailableRequests,
+    double? AvailableTokens,
+    int Queued,
+    long Granted,
+    long Pauses,
+    long EstimatedTokens,
+    long ActualTokens,
+    long RefundedTokens,
+    long DebitedTokens);

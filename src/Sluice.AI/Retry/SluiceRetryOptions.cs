@@ -1,0 +1,31 @@
+namespace Sluice.AI;
+
+/// <summary>
+/// How Sluice retries a failed attempt: exponential backoff with jitter, a provider's <c>retry-after-ms</c> /
+/// <c>Retry-After</c> in place of the backoff (clamped to <see cref="MaxDelay"/>), and only failures that
+/// <see cref="FailureClassifier"/> calls <see cref="FailureKind.Transient"/> or <see cref="FailureKind.Overloaded"/>.
+/// </summary>
+public sealed class SluiceRetryOptions : ICheckedOptions
+{
+    void ICheckedOptions.Check() => Validate();
+
+    /// <summary>Gets or sets the most attempts per call, the first included (a 429 counts as an attempt).</summary>
+    /// <value>Default 6. At least 1 (1 = no retries).</value>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially, with jitter.</summary>
+    /// <value>Default 500 ms. Zero or more.</value>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets the longest retry delay, also the cap on a provider's <c>Retry-After</c>.</summary>
+    /// <value>Default 30 s. Zero or more.</value>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws when a value is out of range, naming it by <paramref name="path"/>.</summary>
+    internal void Validate(string path = nameof(SluiceRetryOptions))
+    {
+        OptionsCheck.Require(MaxAttempts >= 1, path, nameof(MaxAttempts), MaxAttempts, "at least 1");
+        OptionsCheck.Require(BaseDelay >= TimeSpan.Zero, path, nameof(BaseDelay), BaseDelay, "zero or more");
+        OptionsCheck.Require(MaxDelay >= TimeSpan.Zero, path, nameof(MaxDelay), MaxDelay, "zero or more");
+    }
+}
