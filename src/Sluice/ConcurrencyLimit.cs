@@ -38,4 +38,6 @@ public abstract class ConcurrencyLimit
 /// (HTTP 429 or 503, a timeout): adaptive limits back off on it.</param>
 /// <param name="Units">Units of output produced (output tokens for an LLM call), used to normalise latency;
 /// <see langword="null"/> when unknown.</param>
-public readonly record struct ConcurrencyFeedback(TimeSpan Elapsed, bool Succeeded, bool Overloaded = false, long? Units = null);
+/// <param name="TimedOut">Whether the attempt was cut by its timeout. A timeout alone does not say the downstream is
+/// overloaded (a hung request on a healthy provider times out too); adaptive limits judge it together with latency.</param>
+public readonly record struct ConcurrencyFeedback(TimeSpan Elapsed, bool Succeeded, bool Overloaded = false, long? Units = null, bool TimedOut = false);

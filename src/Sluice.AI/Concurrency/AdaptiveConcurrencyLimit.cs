@@ -1,8 +1,12 @@
 namespace Sluice.AI;
 
 /// <summary>
-/// A <see cref="ConcurrencyLimit"/> that finds the concurrency a provider sustains: it halves on overload (AIMD:
-/// a 429, a 503, a timeout — at most once per round trip) and otherwise follows a Gradient2-style latency signal.
+/// A <see cref="ConcurrencyLimit"/> that finds the concurrency a provider sustains: it starts fast (doubling once per
+/// round trip, as TCP's slow start, until the first sign of queueing or overload), halves on overload (AIMD: a 429 or
+/// a 503, at most once per round trip), and otherwise follows a Gradient2-style latency signal. An attempt timeout
+/// counts as overload only when latency is already rising or when timeouts are more than
+/// <see cref="AdaptiveConcurrencyOptions.TimeoutShare"/> of a round trip's attempts: hung requests on a healthy
+/// provider are faults, not congestion.
 /// </summary>
 /// <remarks>
 /// <para>LLM latency grows with output length, so raw latency says little about queueing. Each sample is therefore
@@ -28,8 +32,11 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private double _windowRatioSum;
     private int _windowSamples;
     private int _windowPeakInFlight;
+    private int _windowTimeouts;
     private double _latency;
+    private double _lastRatio = 1;
     private long _lastBackoff;
+    private bool _slowStart = true;
 
     /// <summary>Creates an adaptive limit.</summary>
     /// <param name="options">Bounds and tuning; defaults when <see langword="null"/>.</param>
@@ -72,12 +79,21 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         double seconds = feedback.Elapsed.TotalSeconds;
         if (feedback.Overloaded)
         {
-            long now = _time.GetTimestamp();
-            double cooldown = Math.Max(_latency, 0.05);
-            if (_time.GetElapsedTime(_lastBackoff, now).TotalSeconds >= cooldown)
+            BackOff();
+            return;
+        }
+
+        if (feedback.TimedOut)
+        {
+            // A timeout is congestion only when latency is already rising; with flat latency it is a fault (a hung
+            // request), counted, and judged at the end of the window by its share.
+            if (_lastRatio > _options.Tolerance)
             {
-                _lastBackoff = now;
-                Volatile.Write(ref _limit, Math.Max(_options.MinLimit, _limit * _options.BackoffRatio));
+                BackOff();
+            }
+            else
+            {
+                _windowTimeouts++;
             }
 
             return;
@@ -108,10 +124,34 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         double ratio = _windowRatioSum / _windowSamples;
         int peak = _windowPeakInFlight;
+        double timeoutShare = (double)_windowTimeouts / (_windowTimeouts + _windowSamples);
         _windowRatioSum = 0;
         _windowSamples = 0;
         _windowPeakInFlight = 0;
+        _windowTimeouts = 0;
+        _lastRatio = ratio;
+        if (timeoutShare > _options.TimeoutShare)
+        {
+            BackOff(); // more timeouts than random faults explain: the provider is not keeping up
+            return;
+        }
+
         double gradient = Math.Clamp(_options.Tolerance / ratio, 0.5, 1.0);
+        if (_slowStart)
+        {
+            if (gradient >= 1.0)
+            {
+                if (peak >= _limit / 2)
+                {
+                    Volatile.Write(ref _limit, Math.Min(_options.MaxLimit, _limit * 2)); // slow start: double per round trip
+                }
+
+                return;
+            }
+
+            _slowStart = false; // the first sign of queueing ends slow start; the gradient takes over
+        }
+
         double target = (_limit * gradient) + Math.Sqrt(_limit);
         if (target > _limit && peak < _limit / 2)
         {
@@ -120,6 +160,19 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         double next = (_limit * (1 - _options.Smoothing)) + (target * _options.Smoothing);
         Volatile.Write(ref _limit, Math.Clamp(next, _options.MinLimit, _options.MaxLimit));
+    }
+
+    /// <summary>Multiplies the limit by the backoff ratio, at most once per round trip, and ends slow start.</summary>
+    private void BackOff()
+    {
+        _slowStart = false;
+        long now = _time.GetTimestamp();
+        double cooldown = Math.Max(_latency, 0.05);
+        if (_time.GetElapsedTime(_lastBackoff, now).TotalSeconds >= cooldown)
+        {
+            _lastBackoff = now;
+            Volatile.Write(ref _limit, Math.Max(_options.MinLimit, _limit * _options.BackoffRatio));
+        }
     }
 
     private static int LengthClass(long? units)

@@ -5,7 +5,8 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
 {
     void ICheckedOptions.Check() => Validate();
 
-    /// <summary>Gets or sets the limit it starts at.</summary>
+    /// <summary>Gets or sets the limit it starts at; it doubles once per round trip from there until the first sign of
+    /// queueing or overload (slow start).</summary>
     /// <value>Default 8. Between <see cref="MinLimit"/> and <see cref="MaxLimit"/>.</value>
     public int InitialLimit { get; set; } = 8;
 
@@ -17,7 +18,7 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
     /// <value>Default 256. At least <see cref="MinLimit"/>.</value>
     public int MaxLimit { get; set; } = 256;
 
-    /// <summary>Gets or sets the factor applied on overload (a 429, a 503, a timeout).</summary>
+    /// <summary>Gets or sets the factor applied on overload (a 429, a 503, timeouts beyond <see cref="TimeoutShare"/>).</summary>
     /// <value>Default 0.5. Between 0 and 1, exclusive.</value>
     public double BackoffRatio { get; set; } = 0.5;
 
@@ -30,6 +31,11 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
     /// <value>Default 0.2. In (0, 1].</value>
     public double Smoothing { get; set; } = 0.2;
 
+    /// <summary>Gets or sets the share of a round trip's attempts that may time out, with flat latency, before the
+    /// timeouts are taken as overload. Random faults (a few hung requests) stay below it.</summary>
+    /// <value>Default 0.2. In (0, 1].</value>
+    public double TimeoutShare { get; set; } = 0.2;
+
     internal AdaptiveConcurrencyOptions Clone() => (AdaptiveConcurrencyOptions)MemberwiseClone();
 
     /// <summary>Throws when a value is out of range, naming it by <paramref name="path"/>.</summary>
@@ -41,5 +47,6 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
         OptionsCheck.Require(BackoffRatio is > 0 and < 1, path, nameof(BackoffRatio), BackoffRatio, "between 0 and 1, exclusive");
         OptionsCheck.Require(Tolerance >= 1 && double.IsFinite(Tolerance), path, nameof(Tolerance), Tolerance, "at least 1");
         OptionsCheck.Require(Smoothing is > 0 and <= 1, path, nameof(Smoothing), Smoothing, "in (0, 1]");
+        OptionsCheck.Require(TimeoutShare is > 0 and <= 1, path, nameof(TimeoutShare), TimeoutShare, "in (0, 1]");
     }
 }

@@ -27,7 +27,8 @@ internal sealed class ConcurrencySlot(ConcurrencyLimit limit, UsageLedger? ledge
     {
         AiMetrics.Attempt(ledger, kind, succeeded: false);
         bool overloaded = FailureClassifier.Classify(error, callerToken) == FailureKind.Overloaded;
-        limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: false, overloaded));
+        bool timedOut = error is AttemptTimeoutException;
+        limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: false, overloaded, TimedOut: timedOut));
     }
 
     /// <summary>The consumer stopped a stream early: the slot is free again, but the attempt says nothing about capacity.</summary>

@@ -27,7 +27,7 @@ public static class FailureClassifier
         switch (error)
         {
             case AttemptTimeoutException:
-                return FailureKind.Overloaded;
+                return FailureKind.Transient; // a fault; the adaptive limit judges it with latency (ConcurrencyFeedback.TimedOut)
             case RateLimitRejectedException:
                 return FailureKind.Transient;
             case ClientResultException result:

@@ -9,7 +9,9 @@ namespace Sluice.AI;
 /// </summary>
 public static class SluiceRetryResiliencePipelineBuilderExtensions
 {
-    /// <summary>Adds a retry strategy with Sluice's rules: exponential backoff with jitter, at most
+    /// <summary>Adds a retry strategy with Sluice's rules: exponential backoff with jitter (from
+    /// <see cref="SluiceRetryOptions.BaseDelay"/> after an overload, from the shorter
+    /// <see cref="SluiceRetryOptions.FaultBaseDelay"/> after a fault), at most
     /// <see cref="SluiceRetryOptions.MaxAttempts"/> attempts, a provider's <c>retry-after-ms</c> / <c>Retry-After</c> in
     /// place of the backoff (clamped to <see cref="SluiceRetryOptions.MaxDelay"/>), and only
     /// <see cref="FailureKind.Transient"/> and <see cref="FailureKind.Overloaded"/> failures retried. Each retry is
@@ -30,6 +32,7 @@ public static class SluiceRetryResiliencePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options = options.Clone(); // later changes to the caller's options do not reach a built pipeline
         if (options.MaxAttempts == 1)
         {
             return builder;
@@ -47,17 +50,36 @@ public static class SluiceRetryResiliencePipelineBuilderExtensions
             ShouldHandle = args => ValueTask.FromResult(
                 args.Outcome.Exception is { } error
                 && FailureClassifier.Classify(error, args.Context.CancellationToken) is FailureKind.Transient or FailureKind.Overloaded),
-            DelayGenerator = args =>
-            {
-                TimeSpan? after = args.Outcome.Exception is { } error ? FailureClassifier.RetryAfter(error, time.GetUtcNow()) : null;
-                return ValueTask.FromResult<TimeSpan?>(after is { } delay ? (delay > cap ? cap : delay) : null);
-            },
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } error
+                ? ChooseDelay(error, args.AttemptNumber, options, time.GetUtcNow(), args.Context.CancellationToken)
+                : null),
             OnRetry = _ =>
             {
                 AiMetrics.Retry(ledger);
                 return default;
             },
         });
+    }
+
+    /// <summary>The delay before retrying after <paramref name="error"/>: the provider's Retry-After (clamped to
+    /// <see cref="SluiceRetryOptions.MaxDelay"/>); after a fault, <see cref="SluiceRetryOptions.FaultBaseDelay"/>
+    /// doubling per attempt with ±50 % jitter; after an overload, <see langword="null"/>: Polly's exponential backoff
+    /// with jitter from <see cref="SluiceRetryOptions.BaseDelay"/>.</summary>
+    internal static TimeSpan? ChooseDelay(Exception error, int attempt, SluiceRetryOptions options, DateTimeOffset now, CancellationToken callerToken)
+    {
+        TimeSpan cap = options.MaxDelay;
+        if (FailureClassifier.RetryAfter(error, now) is { } after)
+        {
+            return after > cap ? cap : after;
+        }
+
+        if (FailureClassifier.Classify(error, callerToken) != FailureKind.Transient)
+        {
+            return null;
+        }
+
+        double ms = options.FaultBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)) * (0.5 + Random.Shared.NextDouble());
+        return ms >= cap.TotalMilliseconds ? cap : TimeSpan.FromMilliseconds(ms);
     }
 
     internal static ResiliencePipeline CreatePipeline(SluiceRetryOptions options, TimeProvider time, UsageLedger? ledger) =>

@@ -1,0 +1,108 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sluice.AI.Tests;
+
+/// <summary>Faults are not congestion: the adaptive limit holds through random timeouts with flat latency, starts fast,
+/// and a fault is retried sooner than an overload.</summary>
+public sealed class FaultToleranceTests
+{
+    /// <summary>One round trip of a saturated client: every slot taken, then released with the scripted outcome.</summary>
+    private static void Round(AdaptiveConcurrencyLimit limit, Func<int, ConcurrencyFeedback> outcome)
+    {
+        int inFlight = limit.CurrentLimit;
+        for (int i = 0; i < inFlight; i++)
+        {
+            Assert.True(limit.AcquireAsync(CancellationToken.None).IsCompletedSuccessfully);
+        }
+
+        for (int i = 0; i < inFlight; i++)
+        {
+            limit.Release(outcome(i));
+        }
+    }
+
+    private static ConcurrencyFeedback Success(double ms) => new(TimeSpan.FromMilliseconds(ms), true, false, 16);
+
+    private static ConcurrencyFeedback Timeout() => new(TimeSpan.FromSeconds(2), false, TimedOut: true);
+
+    [Fact]
+    public void Random_timeouts_with_flat_latency_do_not_lower_the_limit()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        var random = new Random(3);
+        for (int round = 0; round < 50; round++)
+        {
+            Round(limit, _ => random.NextDouble() < 0.03 ? Timeout() : Success(20)); // 3 % hung requests, latency flat
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(64, limit.CurrentLimit);
+    }
+
+    [Fact]
+    public void Timeouts_with_rising_latency_lower_the_limit()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        Round(limit, _ => Success(20));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Round(limit, _ => Success(60)); // the provider slows down: queueing
+        time.Advance(TimeSpan.FromSeconds(1));
+        int before = limit.CurrentLimit;
+        Round(limit, i => i == 0 ? Timeout() : Success(60));
+        Assert.True(limit.CurrentLimit <= before / 2 + 1, $"limit {limit.CurrentLimit}, was {before}");
+    }
+
+    [Fact]
+    public void Timeouts_beyond_the_share_random_faults_explain_lower_the_limit_even_with_flat_latency()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        Round(limit, i => i % 2 == 0 ? Timeout() : Success(20)); // half of them time out
+        Round(limit, i => i % 2 == 0 ? Timeout() : Success(20));
+        Assert.True(limit.CurrentLimit <= 32, $"limit {limit.CurrentLimit}");
+    }
+
+    [Fact]
+    public void The_limit_doubles_per_round_trip_until_the_first_sign_of_queueing()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider()); // starts at 8
+        var seen = new List<int>();
+        for (int round = 0; round < 5; round++)
+        {
+            Round(limit, _ => Success(50));
+            seen.Add(limit.CurrentLimit);
+        }
+
+        Assert.Equal([16, 32, 64, 128, 256], seen);
+
+        // Latency doubles above 64 in flight: slow start ends and the gradient brings the limit down.
+        for (int round = 0; round < 60; round++)
+        {
+            int inFlight = limit.CurrentLimit;
+            Round(limit, _ => Success(50 * Math.Max(1.0, inFlight / 64.0)));
+        }
+
+        Assert.InRange(limit.CurrentLimit, 48, 100);
+    }
+
+    [Fact]
+    public void A_fault_is_retried_sooner_than_an_overload()
+    {
+        var options = new SluiceRetryOptions();
+        var now = DateTimeOffset.UtcNow;
+        var fault = new HttpRequestException("boom", null, HttpStatusCode.InternalServerError);
+        for (int i = 0; i < 100; i++)
+        {
+            var first = SluiceRetryResiliencePipelineBuilderExtensions.ChooseDelay(fault, 0, options, now, default);
+            Assert.InRange(first!.Value.TotalMilliseconds, 25, 75); // FaultBaseDelay 50 ms ± 50 %
+        }
+
+        Assert.InRange(SluiceRetryResiliencePipelineBuilderExtensions.ChooseDelay(new AttemptTimeoutException(TimeSpan.FromSeconds(2)), 1, options, now, default)!.Value.TotalMilliseconds, 50, 150);
+        var overload = new HttpRequestException("slow down", null, HttpStatusCode.TooManyRequests);
+        Assert.Null(SluiceRetryResiliencePipelineBuilderExtensions.ChooseDelay(overload, 0, options, now, default)); // Polly's backoff from BaseDelay (500 ms)
+        Assert.Equal(FailureKind.Transient, FailureClassifier.Classify(new AttemptTimeoutException(TimeSpan.FromSeconds(2))));
+    }
+}
