@@ -13,7 +13,7 @@ public sealed class JudgePromptCacheTests : IDisposable
     public async Task A_different_template_misses_the_cache_and_the_same_one_hits()
     {
         var inner = new CountingChatClient((prompt, call) => "YES " + call);
-        using var cache = new JudgeCache(Path.Combine(_directory, "judge.db"));
+        using var cache = new SqliteDistributedCache(Path.Combine(_directory, "judge.db"));
         using var judge = new ChatClientBuilder(inner).UseJudgeCache(cache).Build();
         var custom = new JudgePromptTemplate("Be strict.", "Claim: {response}\nSources: {context}");
         var systemOnly = FaithfulnessEvaluator.DefaultTemplate with { SystemPrompt = "Be lenient." };
