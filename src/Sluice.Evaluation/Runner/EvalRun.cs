@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Sluice.AI;
 
 namespace Sluice.Evaluation;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.AI.Evaluation;
 using Polly;
 using Polly.Retry;
+using Sluice.AI;
 
 namespace Sluice.Evaluation.Tests;
 

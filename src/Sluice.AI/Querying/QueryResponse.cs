@@ -1,4 +1,4 @@
-namespace Sluice.Evaluation;
+namespace Sluice.AI;
 
 /// <summary>
 /// What a query engine answered: the response text and the passages (LlamaIndex's source nodes) it was built from.
