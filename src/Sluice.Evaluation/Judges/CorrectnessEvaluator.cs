@@ -72,7 +72,7 @@ public sealed class CorrectnessEvaluator : JudgeEvaluator
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
-            var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
+            var reference = EvaluatorArguments.Find<ReferenceAnswerContext>(additionalContext);
             return Prompt.Question(
                 reference,
                 (JudgePlaceholder.Query, query),

@@ -61,7 +61,7 @@ public sealed class GuidelineEvaluator : JudgeEvaluator
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
         JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
         {
-            var guidelines = EvaluationInputs.Find<GuidelinesContext>(additionalContext);
+            var guidelines = EvaluatorArguments.Find<GuidelinesContext>(additionalContext);
             return Prompt.Question(
                 guidelines,
                 (JudgePlaceholder.Query, query),
