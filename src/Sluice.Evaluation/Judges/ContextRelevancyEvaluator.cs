@@ -9,10 +9,9 @@ namespace Sluice.Evaluation;
 /// </summary>
 /// <remarks>
 /// Needs the query (the last user message) and a <see cref="RetrievedPassagesContext"/> with at least one passage;
-/// the response is not used. Like LlamaIndex, it has no pass/fail verdict unless a passing threshold is given.
-/// A reply without <c>[RESULT] n</c>, or with n outside 0–4, gives an invalid result (see <see cref="EvaluationReading"/>).
+/// the response is not used. Scored as <see cref="ResultTagJudgeEvaluator"/> describes.
 /// </remarks>
-public sealed class ContextRelevancyEvaluator : JudgeEvaluator
+public sealed class ContextRelevancyEvaluator : ResultTagJudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Context Relevancy";
@@ -29,15 +28,8 @@ public sealed class ContextRelevancyEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
     public ContextRelevancyEvaluator(
         IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null, JudgePromptTemplate? template = null)
-        : base(
-            MetricName,
-            chatClient,
-            options,
-            JudgeScale.ResultTag(MaximumRawScore, passingThreshold),
-            template ?? DefaultTemplate,
-            [JudgePlaceholder.Query, JudgePlaceholder.Passages])
+        : base(MetricName, MaximumRawScore, chatClient, options, passingThreshold, template ?? DefaultTemplate, [JudgePlaceholder.Query, JudgePlaceholder.Passages])
     {
-        PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
 
     /// <summary>
@@ -46,9 +38,6 @@ public sealed class ContextRelevancyEvaluator : JudgeEvaluator
     /// <c>[RESULT] n</c> with n from 0 to 4.
     /// </summary>
     public static JudgePromptTemplate DefaultTemplate => JudgePrompts.ContextRelevancyTemplate;
-
-    /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
-    public double? PassingThreshold { get; }
 
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
