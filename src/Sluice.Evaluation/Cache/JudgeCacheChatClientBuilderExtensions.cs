@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
 
 namespace Sluice.Evaluation;
 
@@ -6,17 +7,17 @@ namespace Sluice.Evaluation;
 public static class JudgeCacheChatClientBuilderExtensions
 {
     /// <summary>
-    /// Answers repeated judge calls from <paramref name="cache"/>. Place it outermost (first <c>Use</c>), so that a hit
+    /// Answers repeated judge calls from <paramref name="storage"/>. Place it outermost (first <c>Use</c>), so that a hit
     /// skips throttling and retries, and only final successes are stored.
     /// </summary>
     /// <param name="builder">The pipeline.</param>
-    /// <param name="cache">The cache file.</param>
+    /// <param name="storage">Where replies are kept, for example a <see cref="SqliteDistributedCache"/>.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public static ChatClientBuilder UseJudgeCache(this ChatClientBuilder builder, JudgeCache cache)
+    public static ChatClientBuilder UseJudgeCache(this ChatClientBuilder builder, IDistributedCache storage)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(cache);
-        return builder.Use(inner => new JudgeCacheChatClient(inner, cache));
+        ArgumentNullException.ThrowIfNull(storage);
+        return builder.Use(inner => new JudgeCacheChatClient(inner, storage));
     }
 }

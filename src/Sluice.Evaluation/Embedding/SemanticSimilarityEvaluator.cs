@@ -53,11 +53,11 @@ public sealed class SemanticSimilarityEvaluator : IEvaluator
         IEnumerable<EvaluationContext>? additionalContext = null,
         CancellationToken cancellationToken = default)
     {
-        var response = EvaluationInputs.Response(modelResponse);
-        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
+        var response = EvaluatorArguments.Response(modelResponse);
+        var reference = EvaluatorArguments.Find<ReferenceAnswerContext>(additionalContext);
         if (reference is null)
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, EvaluationInputs.MissingReferenceAnswer));
+            return new EvaluationResult(OutcomeMetrics.MissingInput(MetricName, EvaluatorArguments.MissingReferenceAnswer));
         }
 
         var embeddings = await _generator.GenerateAsync([response, reference.ReferenceAnswer], options: null, cancellationToken).ConfigureAwait(false);

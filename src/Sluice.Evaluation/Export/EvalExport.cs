@@ -14,7 +14,7 @@ public static class EvalExport
 
     private static readonly string[] CsvHeader =
     [
-        "evaluator", "index", "query", "response", "contexts", "passing", "score", "feedback", "pairwise_source",
+        "evaluator", "index", "query", "response", "passages", "passing", "score", "feedback", "pairwise_source",
         "invalid_result", "invalid_reason", "attempts", "elapsed_ms", "score_std_dev",
     ];
 
@@ -64,7 +64,7 @@ public static class EvalExport
         return records;
     }
 
-    /// <summary>Writes a CSV table with a header row; <c>contexts</c> is a JSON array in one field, empty fields are null.</summary>
+    /// <summary>Writes a CSV table with a header row; <c>passages</c> is a JSON array in one field, empty fields are null.</summary>
     /// <param name="results">What <see cref="BatchEvalRunner"/> returned.</param>
     /// <param name="writer">Where to write.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -77,7 +77,7 @@ public static class EvalExport
         {
             WriteRow(writer,
             [
-                r.Evaluator, Number(r.Index), r.Query, r.Response, r.Contexts is null ? null : JsonSerializer.Serialize(r.Contexts, Json),
+                r.Evaluator, Number(r.Index), r.Query, r.Response, r.Passages is null ? null : JsonSerializer.Serialize(r.Passages, Json),
                 r.Passing is bool p ? (p ? "true" : "false") : null, Number(r.Score), r.Feedback, r.PairwiseSource,
                 r.InvalidResult ? "true" : "false", r.InvalidReason, Number(r.Attempts), Number(r.ElapsedMs), Number(r.ScoreStdDev),
             ]);
@@ -87,7 +87,7 @@ public static class EvalExport
     /// <summary>Quotes one CSV field when needed (comma, quote, CR or LF), doubling quotes.</summary>
     /// <param name="field">The field; <see langword="null"/> is written as an empty field.</param>
     /// <returns>The field as it appears in the file.</returns>
-    public static string QuoteCsv(string? field)
+    internal static string QuoteCsv(string? field)
     {
         if (string.IsNullOrEmpty(field))
         {

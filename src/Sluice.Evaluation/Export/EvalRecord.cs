@@ -21,7 +21,7 @@ public sealed record EvalRecord
     [JsonPropertyName("response")] public string? Response { get; init; }
 
     /// <summary>Gets the retrieved passages, or <see langword="null"/>.</summary>
-    [JsonPropertyName("contexts")] public IReadOnlyList<string>? Contexts { get; init; }
+    [JsonPropertyName("passages")] public IReadOnlyList<string>? Passages { get; init; }
 
     /// <summary>Gets the verdict, or <see langword="null"/>.</summary>
     [JsonPropertyName("passing")] public bool? Passing { get; init; }
@@ -63,7 +63,7 @@ public sealed record EvalRecord
             Index = outcome.Index,
             Query = outcome.Query,
             Response = outcome.Response,
-            Contexts = outcome.Contexts,
+            Passages = outcome.Passages,
             Passing = outcome.Passing,
             Score = outcome.Score,
             Feedback = outcome.Feedback,

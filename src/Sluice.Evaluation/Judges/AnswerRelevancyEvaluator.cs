@@ -8,10 +8,9 @@ namespace Sluice.Evaluation;
 /// (LlamaIndex's <c>AnswerRelevancyEvaluator</c>). The metric's value is the score divided by 2, in [0, 1].
 /// </summary>
 /// <remarks>
-/// Needs the query (the last user message). Like LlamaIndex, it has no pass/fail verdict unless a passing threshold
-/// is given. A reply without <c>[RESULT] n</c>, or with n outside 0–2, gives an invalid result (see <see cref="EvaluationReading"/>).
+/// Needs the query (the last user message). Scored as <see cref="ResultTagJudgeEvaluator"/> describes.
 /// </remarks>
-public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
+public sealed class AnswerRelevancyEvaluator : ResultTagJudgeEvaluator
 {
     /// <summary>The name of the metric this evaluator produces.</summary>
     public const string MetricName = "Answer Relevancy";
@@ -28,15 +27,8 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentException"><paramref name="template"/> uses an unknown placeholder, has an unbalanced brace or lacks a required placeholder.</exception>
     public AnswerRelevancyEvaluator(
         IChatClient? chatClient = null, JudgeOptions? options = null, double? passingThreshold = null, JudgePromptTemplate? template = null)
-        : base(
-            MetricName,
-            chatClient,
-            options,
-            JudgeScale.ResultTag(MaximumRawScore, passingThreshold),
-            template ?? DefaultTemplate,
-            [JudgePlaceholder.Query, JudgePlaceholder.Response])
+        : base(MetricName, MaximumRawScore, chatClient, options, passingThreshold, template ?? DefaultTemplate, [JudgePlaceholder.Query, JudgePlaceholder.Response])
     {
-        PassingThreshold = UnitThreshold.Validate(passingThreshold, nameof(passingThreshold));
     }
 
     /// <summary>
@@ -44,9 +36,6 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
     /// response's text), both required. The judge is asked for feedback, then a last line <c>[RESULT] n</c> with n from 0 to 2.
     /// </summary>
     public static JudgePromptTemplate DefaultTemplate => JudgePrompts.AnswerRelevancyTemplate;
-
-    /// <summary>Gets the lowest passing normalised score, or <see langword="null"/> for no pass/fail verdict.</summary>
-    public double? PassingThreshold { get; }
 
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(

@@ -70,13 +70,6 @@ public sealed class CorrectnessEvaluator : JudgeEvaluator
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
-        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
-        {
-            var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
-            return Prompt.Question(
-                reference,
-                (JudgePlaceholder.Query, query),
-                (JudgePlaceholder.Response, response),
-                (JudgePlaceholder.Reference, reference?.ReferenceAnswer ?? JudgePrompts.CorrectnessNoReference));
-        });
+        AskWithQueryResponseAnd<ReferenceAnswerContext>(
+            messages, modelResponse, additionalContext, JudgePlaceholder.Reference, static r => r?.ReferenceAnswer ?? JudgePrompts.CorrectnessNoReference);
 }

@@ -59,13 +59,6 @@ public sealed class GuidelineEvaluator : JudgeEvaluator
     /// <inheritdoc/>
     private protected override JudgeQuestion Ask(
         IEnumerable<ChatMessage> messages, ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext) =>
-        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
-        {
-            var guidelines = EvaluationInputs.Find<GuidelinesContext>(additionalContext);
-            return Prompt.Question(
-                guidelines,
-                (JudgePlaceholder.Query, query),
-                (JudgePlaceholder.Response, response),
-                (JudgePlaceholder.Guidelines, guidelines?.Guidelines ?? Guidelines));
-        });
+        AskWithQueryResponseAnd<GuidelinesContext>(
+            messages, modelResponse, additionalContext, JudgePlaceholder.Guidelines, g => g?.Guidelines ?? Guidelines);
 }

@@ -72,6 +72,23 @@ public abstract class JudgeEvaluator : IEvaluator
     }
 
     /// <summary>
+    /// The question over the query, the response and one more placeholder, <paramref name="placeholder"/>, filled from the
+    /// first context of type <typeparamref name="T"/> when there is one (<paramref name="value"/> gets <see langword="null"/> when not).
+    /// </summary>
+    private protected JudgeQuestion AskWithQueryResponseAnd<T>(
+        IEnumerable<ChatMessage> messages,
+        ChatResponse modelResponse,
+        IEnumerable<EvaluationContext>? additionalContext,
+        string placeholder,
+        Func<T?, string> value)
+        where T : EvaluationContext =>
+        JudgeQuestion.ForQuery(messages, modelResponse, (query, response) =>
+        {
+            var context = EvaluatorArguments.Find<T>(additionalContext);
+            return Prompt.Question(context, (JudgePlaceholder.Query, query), (JudgePlaceholder.Response, response), (placeholder, value(context)));
+        });
+
+    /// <summary>
     /// Reads the inputs into the question for the judge, or names the input that is missing. Null arguments throw
     /// <see cref="ArgumentNullException"/> here, so the order in which they are read is the order they are checked.
     /// </summary>

@@ -10,7 +10,7 @@ internal static class JudgePlaceholder
     public const string Response = "response";
 
     /// <summary>The retrieved passages, separated by <c>---</c> lines.</summary>
-    public const string Context = "context";
+    public const string Passages = "passages";
 
     /// <summary>The reference answer, or the evaluator's text for "none".</summary>
     public const string Reference = "reference";

@@ -2,7 +2,7 @@ namespace Sluice.Evaluation;
 
 /// <summary>
 /// The two messages a judge evaluator sends: a system prompt and a user prompt, each a template whose placeholders in
-/// braces (<c>{query}</c>, <c>{response}</c>, <c>{context}</c>, …) are replaced by the evaluation's inputs. Write
+/// braces (<c>{query}</c>, <c>{response}</c>, <c>{passages}</c>, …) are replaced by the evaluation's inputs. Write
 /// <c>{{</c> and <c>}}</c> for a literal brace.
 /// </summary>
 /// <remarks>

@@ -44,7 +44,7 @@ internal static class JudgePrompts
         {response}
 
         Context:
-        {context}
+        {passages}
         """);
 
     /// <summary>The default template of <see cref="RelevancyEvaluator"/>.</summary>
@@ -60,7 +60,7 @@ internal static class JudgePrompts
         {response}
 
         Context:
-        {context}
+        {passages}
         """);
 
     /// <summary>The default template of <see cref="CorrectnessEvaluator"/>.</summary>
@@ -123,7 +123,7 @@ internal static class JudgePrompts
         {query}
 
         Retrieved context:
-        {context}
+        {passages}
         """);
 
     /// <summary>The default template of <see cref="PairwiseComparisonEvaluator"/>.</summary>
@@ -144,7 +144,7 @@ internal static class JudgePrompts
     /// <summary>What <see cref="PairwiseComparisonEvaluator"/> puts in <c>{reference}</c> without a reference answer.</summary>
     public const string PairwiseNoReference = "(none)";
 
-    /// <summary>The passages as one text, separated by <c>---</c> lines: what <c>{context}</c> renders as.</summary>
-    public static string JoinContexts(IReadOnlyList<string> contexts) =>
+    /// <summary>The passages as one text, separated by <c>---</c> lines: what <c>{passages}</c> renders as.</summary>
+    public static string JoinPassages(IReadOnlyList<string> contexts) =>
         string.Join("\n\n---\n\n", contexts);
 }

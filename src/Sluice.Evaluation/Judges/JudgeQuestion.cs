@@ -25,8 +25,8 @@ internal readonly record struct JudgeQuestion(string System, string Prompt, Eval
     /// </summary>
     public static JudgeQuestion ForQuery(IEnumerable<ChatMessage> messages, ChatResponse modelResponse, Func<string, string, JudgeQuestion> ask)
     {
-        var query = EvaluationInputs.Query(messages);
-        var response = EvaluationInputs.Response(modelResponse);
-        return query is null ? Missing(EvaluationInputs.MissingQuery) : ask(query, response);
+        var query = EvaluatorArguments.Query(messages);
+        var response = EvaluatorArguments.Response(modelResponse);
+        return query is null ? Missing(EvaluatorArguments.MissingQuery) : ask(query, response);
     }
 }

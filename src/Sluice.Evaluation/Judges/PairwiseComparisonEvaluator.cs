@@ -81,20 +81,20 @@ public sealed class PairwiseComparisonEvaluator : IEvaluator
         IEnumerable<EvaluationContext>? additionalContext = null,
         CancellationToken cancellationToken = default)
     {
-        var query = EvaluationInputs.Query(messages);
-        var response = EvaluationInputs.Response(modelResponse);
+        var query = EvaluatorArguments.Query(messages);
+        var response = EvaluatorArguments.Response(modelResponse);
         if (query is null)
         {
-            return Invalid(OutcomeMetrics.MissingInput(MetricName, EvaluationInputs.MissingQuery));
+            return Invalid(OutcomeMetrics.MissingInput(MetricName, EvaluatorArguments.MissingQuery));
         }
 
-        var second = EvaluationInputs.Find<SecondResponseContext>(additionalContext);
+        var second = EvaluatorArguments.Find<SecondResponseContext>(additionalContext);
         if (second is null)
         {
             return Invalid(OutcomeMetrics.MissingInput(MetricName, "a SecondResponseContext"));
         }
 
-        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext)?.ReferenceAnswer ?? JudgePrompts.PairwiseNoReference;
+        var reference = EvaluatorArguments.Find<ReferenceAnswerContext>(additionalContext)?.ReferenceAnswer ?? JudgePrompts.PairwiseNoReference;
         var (system, prompt) = _prompt.Render(
             (JudgePlaceholder.Query, query), (JudgePlaceholder.AnswerA, response), (JudgePlaceholder.AnswerB, second.SecondResponse), (JudgePlaceholder.Reference, reference));
         var original = await _judge.AskAsync(system, prompt, chatConfiguration, cancellationToken).ConfigureAwait(false);

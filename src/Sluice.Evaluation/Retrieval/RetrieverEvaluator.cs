@@ -8,7 +8,7 @@ namespace Sluice.Evaluation;
 /// <c>RetrieverEvaluator</c>): one numeric metric per retrieval metric, each in [0, 1], with no pass/fail verdict.
 /// </summary>
 /// <remarks>
-/// Needs a <see cref="RetrievalContext"/>; without one every metric is invalid (see <see cref="EvaluationReading"/>).
+/// Needs a <see cref="RetrievedIdsContext"/>; without one every metric is invalid (see <see cref="EvaluationReading"/>).
 /// The messages and the response are not used. Its first metric name (the one
 /// <see cref="EvaluationReading.Read(EvaluationResult, IEvaluator)"/> reads) is <see cref="HitRateMetricName"/>.
 /// </remarks>
@@ -49,11 +49,11 @@ public sealed class RetrieverEvaluator : IEvaluator
         IEnumerable<EvaluationContext>? additionalContext = null,
         CancellationToken cancellationToken = default)
     {
-        var retrieval = EvaluationInputs.Find<RetrievalContext>(additionalContext);
+        var retrieval = EvaluatorArguments.Find<RetrievedIdsContext>(additionalContext);
         if (retrieval is null)
         {
             return ValueTask.FromResult(new EvaluationResult(
-                EvaluationMetricNames.Select(name => (EvaluationMetric)OutcomeMetrics.MissingInput(name, "a RetrievalContext"))));
+                EvaluationMetricNames.Select(name => (EvaluationMetric)OutcomeMetrics.MissingInput(name, "a RetrievedIdsContext"))));
         }
 
         var scores = RetrievalMetrics.Compute(retrieval.RetrievedIds, retrieval.ExpectedIds);

@@ -38,10 +38,10 @@ public sealed record BatchEvalOptions
     /// <value>Default <see langword="null"/>: standard error.</value>
     public TextWriter? ProgressWriter { get; init; }
 
-    /// <summary>Gets the judge cache whose hits and misses the completion summary reports, or <see langword="null"/>.</summary>
+    /// <summary>Gets the judge cache's store whose hits and misses the completion summary reports, or <see langword="null"/>.</summary>
     /// <value>Default <see langword="null"/>. The cache itself sits in the judges' chat client
     /// (<see cref="JudgeCacheChatClientBuilderExtensions.UseJudgeCache"/>); this only reports on it.</value>
-    public JudgeCache? JudgeCache { get; init; }
+    public SqliteDistributedCache? JudgeCache { get; init; }
 
     /// <summary>Gets the clock for elapsed times and progress.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI.Evaluation;
+using Sluice.AI;
 
 namespace Sluice.Evaluation;
 
@@ -92,7 +93,7 @@ public sealed class BatchEvalRunner
     /// <summary>Evaluates response strings with optional passages (LlamaIndex <c>aevaluate_response_strs</c>).</summary>
     /// <param name="queries">The queries.</param>
     /// <param name="responseStrings">One response per query.</param>
-    /// <param name="contextsList">One list of retrieved passages per query, or <see langword="null"/> for none.</param>
+    /// <param name="passagesList">One list of retrieved passages per query, or <see langword="null"/> for none.</param>
     /// <param name="inputs">Extra per-case inputs, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Per evaluator name, one outcome per query, in query order.</returns>
@@ -101,12 +102,12 @@ public sealed class BatchEvalRunner
     public Task<IReadOnlyDictionary<string, IReadOnlyList<EvalOutcome>>> EvaluateResponseStringsAsync(
         IReadOnlyList<string> queries,
         IReadOnlyList<string> responseStrings,
-        IReadOnlyList<IReadOnlyList<string>>? contextsList = null,
+        IReadOnlyList<IReadOnlyList<string>>? passagesList = null,
         EvalInputs? inputs = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(responseStrings);
-        var plan = EvalPlan.Create(_evaluators, queries, responseStrings, null, contextsList, inputs);
+        var plan = EvalPlan.Create(_evaluators, queries, responseStrings, null, passagesList, inputs);
         return new EvalRun(plan, null, Workers, ShowProgress, Options).RunAsync(cancellationToken);
     }
 
@@ -133,15 +134,15 @@ public sealed class BatchEvalRunner
     /// <summary>Synchronous <see cref="EvaluateResponseStringsAsync"/> (LlamaIndex <c>evaluate_response_strs</c>).</summary>
     /// <param name="queries">The queries.</param>
     /// <param name="responseStrings">One response per query.</param>
-    /// <param name="contextsList">One list of passages per query, or <see langword="null"/>.</param>
+    /// <param name="passagesList">One list of passages per query, or <see langword="null"/>.</param>
     /// <param name="inputs">Extra per-case inputs, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Per evaluator name, one outcome per query, in query order.</returns>
     public IReadOnlyDictionary<string, IReadOnlyList<EvalOutcome>> EvaluateResponseStrings(
         IReadOnlyList<string> queries,
         IReadOnlyList<string> responseStrings,
-        IReadOnlyList<IReadOnlyList<string>>? contextsList = null,
+        IReadOnlyList<IReadOnlyList<string>>? passagesList = null,
         EvalInputs? inputs = null,
         CancellationToken cancellationToken = default) =>
-        Jobs.Run(ct => EvaluateResponseStringsAsync(queries, responseStrings, contextsList, inputs, ct), cancellationToken);
+        Jobs.Run(ct => EvaluateResponseStringsAsync(queries, responseStrings, passagesList, inputs, ct), cancellationToken);
 }

@@ -78,7 +78,7 @@ public sealed class EvalInputs
         AddEach(secondResponsesByEvaluator, (list, name) => WithSecondResponses(list, name));
 
     /// <summary>Adds any evaluation context, one per query, under a keyword of your choice (for example a
-    /// <see cref="RetrievalContext"/> per query for <see cref="RetrieverEvaluator"/>).</summary>
+    /// <see cref="RetrievedIdsContext"/> per query for <see cref="RetrieverEvaluator"/>).</summary>
     /// <param name="keyword">The name of the input, used in error messages and to let a per-evaluator list replace a shared one.</param>
     /// <param name="contexts">One context per query.</param>
     /// <param name="forEvaluator">The evaluator the list is for; <see langword="null"/> for all of them.</param>

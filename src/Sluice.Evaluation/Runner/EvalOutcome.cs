@@ -21,7 +21,7 @@ public sealed record EvalOutcome
     public required string Query { get; init; }
 
     /// <summary>Gets the retrieved passages given to the evaluator, or <see langword="null"/> when there were none.</summary>
-    public IReadOnlyList<string>? Contexts { get; init; }
+    public IReadOnlyList<string>? Passages { get; init; }
 
     /// <summary>Gets the response evaluated, or <see langword="null"/> when the query failed.</summary>
     public string? Response { get; init; }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI.Evaluation;
+using Sluice.AI;
 
 namespace Sluice.Evaluation;
 
@@ -8,7 +9,7 @@ namespace Sluice.Evaluation;
 /// </summary>
 internal sealed class EvalPlan
 {
-    private readonly RetrievedContextsContext?[] _retrieved;
+    private readonly RetrievedPassagesContext?[] _retrieved;
     private readonly EvaluationContext[][][] _columns; // [evaluator][keyword][case]
 
     private EvalPlan(EvaluatorSet evaluators, string[] queries, EvaluationContext[][][] columns)
@@ -16,8 +17,8 @@ internal sealed class EvalPlan
         Evaluators = evaluators;
         Queries = queries;
         Responses = new string?[queries.Length];
-        Contexts = new IReadOnlyList<string>?[queries.Length];
-        _retrieved = new RetrievedContextsContext?[queries.Length];
+        Passages = new IReadOnlyList<string>?[queries.Length];
+        _retrieved = new RetrievedPassagesContext?[queries.Length];
         _columns = columns;
     }
 
@@ -31,7 +32,7 @@ internal sealed class EvalPlan
     public string?[] Responses { get; }
 
     /// <summary>The retrieved passages of each case, or <see langword="null"/> for none.</summary>
-    public IReadOnlyList<string>?[] Contexts { get; }
+    public IReadOnlyList<string>?[] Passages { get; }
 
     /// <summary>Validates everything and builds the plan; throws <see cref="ArgumentException"/> naming the first bad input.</summary>
     public static EvalPlan Create(
@@ -39,7 +40,7 @@ internal sealed class EvalPlan
         IReadOnlyList<string> queries,
         IReadOnlyList<string>? responseStrings,
         IReadOnlyList<QueryResponse>? responses,
-        IReadOnlyList<IReadOnlyList<string>>? contextsList,
+        IReadOnlyList<IReadOnlyList<string>>? passagesList,
         EvalInputs? inputs)
     {
         var queryArray = NoNullEntries(queries, nameof(queries));
@@ -56,18 +57,18 @@ internal sealed class EvalPlan
             NoNullEntries(responses, nameof(responses));
         }
 
-        if (contextsList is not null)
+        if (passagesList is not null)
         {
-            SameLength(contextsList.Count, n, nameof(contextsList));
+            SameLength(passagesList.Count, n, nameof(passagesList));
             for (var i = 0; i < n; i++)
             {
-                var contexts = contextsList[i]
-                    ?? throw new ArgumentException($"contextsList[{i}] is null; give an empty list for a case without passages.", nameof(contextsList));
+                var contexts = passagesList[i]
+                    ?? throw new ArgumentException($"passagesList[{i}] is null; give an empty list for a case without passages.", nameof(passagesList));
                 for (var j = 0; j < contexts.Count; j++)
                 {
                     if (contexts[j] is null)
                     {
-                        throw new ArgumentException($"contextsList[{i}][{j}] is null; every passage must be a string.", nameof(contextsList));
+                        throw new ArgumentException($"passagesList[{i}][{j}] is null; every passage must be a string.", nameof(passagesList));
                     }
                 }
             }
@@ -78,11 +79,11 @@ internal sealed class EvalPlan
         {
             if (responseStrings is not null)
             {
-                plan.SetResponse(i, responseStrings[i], contextsList?[i]);
+                plan.SetResponse(i, responseStrings[i], passagesList?[i]);
             }
             else if (responses is not null)
             {
-                plan.SetResponse(i, responses[i].Response, responses[i].SourceContexts);
+                plan.SetResponse(i, responses[i].Response, responses[i].SourcePassages);
             }
         }
 
@@ -93,8 +94,8 @@ internal sealed class EvalPlan
     public void SetResponse(int index, string response, IReadOnlyList<string>? contexts)
     {
         Responses[index] = response;
-        Contexts[index] = contexts;
-        _retrieved[index] = contexts is null ? null : new RetrievedContextsContext(contexts);
+        Passages[index] = contexts;
+        _retrieved[index] = contexts is null ? null : new RetrievedPassagesContext(contexts);
     }
 
     /// <summary>The contexts handed to evaluator <paramref name="evaluator"/> for case <paramref name="index"/>.</summary>

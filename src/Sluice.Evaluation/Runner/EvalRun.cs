@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Sluice.AI;
 
 namespace Sluice.Evaluation;
 
@@ -68,7 +69,7 @@ internal sealed class EvalRun
             else if (result.Succeeded)
             {
                 var response = (QueryResponse)result.Value!;
-                _plan.SetResponse(work.Case, response.Response, response.SourceContexts);
+                _plan.SetResponse(work.Case, response.Response, response.SourcePassages);
                 pipeline!.Resolve(work.Case, succeeded: true);
             }
             else

@@ -61,7 +61,7 @@ internal static class OutcomeAssembly
             EvaluatorName = plan.Evaluators.Names[evaluator],
             Index = index,
             Query = plan.Queries[index],
-            Contexts = plan.Contexts[index],
+            Passages = plan.Passages[index],
             Response = plan.Responses[index],
             Passing = firstValid is null || passes == fails ? null : passes > fails,
             Feedback = chosen.Reading.Feedback,

@@ -30,7 +30,7 @@ internal sealed class ProgressPrinter(TextWriter writer, TimeSpan interval) : IP
         }
     }
 
-    public void PrintCompletion(IReadOnlyDictionary<string, IReadOnlyList<EvalOutcome>> outcomes, TimeSpan elapsed, JudgeCache? cache)
+    public void PrintCompletion(IReadOnlyDictionary<string, IReadOnlyList<EvalOutcome>> outcomes, TimeSpan elapsed, SqliteDistributedCache? cache)
     {
         var count = outcomes.Values.Sum(static l => l.Count);
         var invalid = outcomes.Values.Sum(static l => l.Count(static o => o.InvalidResult));

@@ -47,11 +47,11 @@ public abstract class ReferenceTextEvaluator : IEvaluator
 
     private EvaluationResult Evaluate(ChatResponse modelResponse, IEnumerable<EvaluationContext>? additionalContext)
     {
-        var response = EvaluationInputs.Response(modelResponse);
-        var reference = EvaluationInputs.Find<ReferenceAnswerContext>(additionalContext);
+        var response = EvaluatorArguments.Response(modelResponse);
+        var reference = EvaluatorArguments.Find<ReferenceAnswerContext>(additionalContext);
         if (reference is null)
         {
-            return new EvaluationResult(OutcomeMetrics.MissingInput(_metricName, EvaluationInputs.MissingReferenceAnswer));
+            return new EvaluationResult(OutcomeMetrics.MissingInput(_metricName, EvaluatorArguments.MissingReferenceAnswer));
         }
 
         var value = _score(response, reference.ReferenceAnswer);

@@ -12,7 +12,7 @@ public sealed class EvalExportTests
             new EvalOutcome
             {
                 EvaluatorName = "faith, full", Index = 0, Query = "What is \"RAG\"?", Response = "Line one,\nline two\r\nend",
-                Contexts = ["a, b", "\"quoted\""], Passing = true, Score = 0.1 + 0.2, Feedback = "ok", Attempts = 2,
+                Passages = ["a, b", "\"quoted\""], Passing = true, Score = 0.1 + 0.2, Feedback = "ok", Attempts = 2,
                 Elapsed = TimeSpan.FromMilliseconds(12.5), PairwiseSource = "original",
             },
             new EvalOutcome
@@ -36,8 +36,8 @@ public sealed class EvalExportTests
         Assert.Equal(expected.Count, records.Count);
         for (var i = 0; i < expected.Count; i++)
         {
-            Assert.Equal(expected[i] with { Contexts = null }, records[i] with { Contexts = null });
-            Assert.Equal(expected[i].Contexts ?? [], records[i].Contexts ?? []);
+            Assert.Equal(expected[i] with { Passages = null }, records[i] with { Passages = null });
+            Assert.Equal(expected[i].Passages ?? [], records[i].Passages ?? []);
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class EvalExportTests
         var rows = ParseCsv(writer.ToString());
 
         Assert.Equal(3, rows.Count);
-        Assert.Equal("evaluator,index,query,response,contexts,passing,score,feedback,pairwise_source,invalid_result,invalid_reason,attempts,elapsed_ms,score_std_dev",
+        Assert.Equal("evaluator,index,query,response,passages,passing,score,feedback,pairwise_source,invalid_result,invalid_reason,attempts,elapsed_ms,score_std_dev",
             string.Join(',', rows[0]));
         Assert.Equal(["faith, full", "0", "What is \"RAG\"?", "Line one,\nline two\r\nend", "[\"a, b\",\"\\u0022quoted\\u0022\"]", "true",
             (0.1 + 0.2).ToString("R", System.Globalization.CultureInfo.InvariantCulture), "ok", "original", "false", "", "2", "12.5", ""], rows[1]);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sluice.AI;
 
 namespace Sluice.Evaluation.Tests;
 

@@ -29,5 +29,5 @@ internal static class JudgeScript
     public static string Response(int i) =>
         $"Answer {i}: {(Faithful(i) ? "FY" : "FN")} {(Relevant(i) ? "RY" : "RN")} C{Correctness(i)}";
 
-    public static IReadOnlyList<string> Contexts(int i) => [$"Passage {i}a.", $"Passage {i}b."];
+    public static IReadOnlyList<string> Passages(int i) => [$"Passage {i}a.", $"Passage {i}b."];
 }

@@ -39,7 +39,7 @@ public sealed class SimulatorEvaluationTests
         var runner = new BatchEvalRunner(Judges(judge), workers: 16);
         var queries = Enumerable.Range(0, Cases).Select(JudgeScript.Query).ToList();
         var responses = Enumerable.Range(0, Cases).Select(JudgeScript.Response).ToList();
-        var contexts = Enumerable.Range(0, Cases).Select(JudgeScript.Contexts).ToList();
+        var contexts = Enumerable.Range(0, Cases).Select(JudgeScript.Passages).ToList();
 
         var results = await runner.EvaluateResponseStringsAsync(queries, responses, contexts);
 
@@ -89,7 +89,7 @@ public sealed class SimulatorEvaluationTests
         Assert.Equal(0, host.GetStats().Requests);
 
         // The same runner and simulator do answer a valid run, so zero requests above means validation stopped them.
-        var valid = await runner.EvaluateResponseStringsAsync(queries, responses, queries.Select((_, i) => JudgeScript.Contexts(i)).ToList());
+        var valid = await runner.EvaluateResponseStringsAsync(queries, responses, queries.Select((_, i) => JudgeScript.Passages(i)).ToList());
         Assert.All(valid.Values.SelectMany(l => l), o => Assert.False(o.InvalidResult, o.InvalidReason));
         Assert.Equal(30, (await host.GetStatsWhenIdleAsync()).Requests);
     }

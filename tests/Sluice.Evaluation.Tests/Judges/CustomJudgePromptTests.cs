@@ -6,13 +6,13 @@ namespace Sluice.Evaluation.Tests;
 /// <summary>Custom <see cref="JudgePromptTemplate"/>s: rendered with the inputs, sent as the judge's messages, and read by the evaluator's own parser.</summary>
 public sealed class CustomJudgePromptTests
 {
-    private static readonly EvaluationContext[] Passages = [new RetrievedContextsContext(["Paris is in France.", "Lyon too."])];
+    private static readonly EvaluationContext[] Passages = [new RetrievedPassagesContext(["Paris is in France.", "Lyon too."])];
 
     [Fact]
     public async Task Faithfulness_sends_the_custom_template_rendered_with_the_inputs()
     {
         var judge = new ScriptedChatClient("YES, supported.");
-        var template = new JudgePromptTemplate("Be strict.", "Claim: {response}\nSources:\n{context}\nReply YES or NO.");
+        var template = new JudgePromptTemplate("Be strict.", "Claim: {response}\nSources:\n{passages}\nReply YES or NO.");
         var evaluator = new FaithfulnessEvaluator(judge, template: template);
 
         var result = await evaluator.EvaluateAsync(Inputs.Query("ignored"), Inputs.Response("Paris is French."), additionalContext: Passages);
@@ -86,9 +86,9 @@ public sealed class CustomJudgePromptTests
         var relevancyJudge = new ScriptedChatClient("NO");
         var contextJudge = new ScriptedChatClient("[RESULT] 3");
 
-        await new RelevancyEvaluator(relevancyJudge, template: new("S", "{query}|{response}|{context}"))
+        await new RelevancyEvaluator(relevancyJudge, template: new("S", "{query}|{response}|{passages}"))
             .EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"), additionalContext: Passages);
-        var result = await new ContextRelevancyEvaluator(contextJudge, template: new("S", "{context}|{query}"))
+        var result = await new ContextRelevancyEvaluator(contextJudge, template: new("S", "{passages}|{query}"))
             .EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"), additionalContext: Passages);
 
         Assert.Equal("q|r|Paris is in France.\n\n---\n\nLyon too.", relevancyJudge.LastPrompt);
@@ -118,7 +118,7 @@ public sealed class CustomJudgePromptTests
     {
         // The reply is still read by the evaluator's parser: a template asking for a 1-10 score breaks Faithfulness.
         var judge = new ScriptedChatClient("8/10");
-        var template = new JudgePromptTemplate("Judge.", "Rate 1-10 how well {context} supports {response}.");
+        var template = new JudgePromptTemplate("Judge.", "Rate 1-10 how well {passages} supports {response}.");
 
         var result = await new FaithfulnessEvaluator(judge, template: template).EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"), additionalContext: Passages);
 

@@ -12,7 +12,7 @@ public sealed class DefaultJudgePromptTests
     public static TheoryData<string, string, string[], string?> Cases => new()
     {
         { "Capital of France?", "Paris.", ["Paris is the capital of France.", "France is in Europe."], "Paris" },
-        { "What does {query} mean in {{C#}}?", "It is a placeholder: {response} {context} }} {", ["One passage with {braces}."], null },
+        { "What does {query} mean in {{C#}}?", "It is a placeholder: {response} {passages} }} {", ["One passage with {braces}."], null },
         { "Ünïcödé — “quotes”\r\nand a CRLF", "", ["a", "", "c"], "" },
         { "  padded  ", "multi\nline\nresponse\n", ["line one\nline two"], "{reference}" },
     };
@@ -24,7 +24,7 @@ public sealed class DefaultJudgePromptTests
     public async Task Faithfulness_sends_the_legacy_prompt(string query, string response, string[] contexts, string? reference)
     {
         _ = reference;
-        var sent = await Send(judge => new FaithfulnessEvaluator(judge), "YES", query, response, [new RetrievedContextsContext(contexts)]);
+        var sent = await Send(judge => new FaithfulnessEvaluator(judge), "YES", query, response, [new RetrievedPassagesContext(contexts)]);
 
         Assert.Equal(LegacyJudgePrompts.System, sent.System);
         Assert.Equal(LegacyJudgePrompts.Faithfulness(response, contexts), sent.User);
@@ -35,7 +35,7 @@ public sealed class DefaultJudgePromptTests
     public async Task Relevancy_sends_the_legacy_prompt(string query, string response, string[] contexts, string? reference)
     {
         _ = reference;
-        var sent = await Send(judge => new RelevancyEvaluator(judge), "YES", query, response, [new RetrievedContextsContext(contexts)]);
+        var sent = await Send(judge => new RelevancyEvaluator(judge), "YES", query, response, [new RetrievedPassagesContext(contexts)]);
 
         Assert.Equal(LegacyJudgePrompts.System, sent.System);
         Assert.Equal(LegacyJudgePrompts.Relevancy(query, response, contexts), sent.User);
@@ -88,7 +88,7 @@ public sealed class DefaultJudgePromptTests
     public async Task ContextRelevancy_sends_the_legacy_prompt(string query, string response, string[] contexts, string? reference)
     {
         _ = reference;
-        var sent = await Send(judge => new ContextRelevancyEvaluator(judge), "[RESULT] 4", query, response, [new RetrievedContextsContext(contexts)]);
+        var sent = await Send(judge => new ContextRelevancyEvaluator(judge), "[RESULT] 4", query, response, [new RetrievedPassagesContext(contexts)]);
 
         Assert.Equal(LegacyJudgePrompts.System, sent.System);
         Assert.Equal(LegacyJudgePrompts.ContextRelevancy(query, contexts), sent.User);
@@ -114,15 +114,15 @@ public sealed class DefaultJudgePromptTests
     [MemberData(nameof(Cases))]
     public void Each_default_template_renders_the_legacy_text(string query, string response, string[] contexts, string? reference)
     {
-        var context = JudgePrompts.JoinContexts(contexts);
+        var context = JudgePrompts.JoinPassages(contexts);
         var guidelines = string.Join("\n", contexts);
 
         Assert.Equal(
             (LegacyJudgePrompts.System, LegacyJudgePrompts.Faithfulness(response, contexts)),
-            Render(JudgePrompts.FaithfulnessTemplate, ("response", response), ("context", context)));
+            Render(JudgePrompts.FaithfulnessTemplate, ("response", response), ("passages", context)));
         Assert.Equal(
             (LegacyJudgePrompts.System, LegacyJudgePrompts.Relevancy(query, response, contexts)),
-            Render(JudgePrompts.RelevancyTemplate, ("query", query), ("response", response), ("context", context)));
+            Render(JudgePrompts.RelevancyTemplate, ("query", query), ("response", response), ("passages", context)));
         Assert.Equal(
             (LegacyJudgePrompts.CorrectnessSystem, LegacyJudgePrompts.Correctness(query, response, reference)),
             Render(JudgePrompts.CorrectnessTemplate, ("query", query), ("response", response), ("reference", reference ?? JudgePrompts.CorrectnessNoReference)));
@@ -134,7 +134,7 @@ public sealed class DefaultJudgePromptTests
             Render(JudgePrompts.AnswerRelevancyTemplate, ("query", query), ("response", response)));
         Assert.Equal(
             (LegacyJudgePrompts.System, LegacyJudgePrompts.ContextRelevancy(query, contexts)),
-            Render(JudgePrompts.ContextRelevancyTemplate, ("query", query), ("context", context)));
+            Render(JudgePrompts.ContextRelevancyTemplate, ("query", query), ("passages", context)));
         Assert.Equal(
             (LegacyJudgePrompts.PairwiseSystem, LegacyJudgePrompts.Pairwise(query, response, guidelines, reference)),
             Render(JudgePrompts.PairwiseTemplate, ("query", query), ("answer_a", response), ("answer_b", guidelines), ("reference", reference ?? JudgePrompts.PairwiseNoReference)));

@@ -5,7 +5,7 @@ namespace Sluice.Evaluation.Tests;
 
 public sealed class JudgeEvaluatorTests
 {
-    private static readonly EvaluationContext[] Contexts = [new RetrievedContextsContext(["Paris is the capital of France.", "France is in Europe."])];
+    private static readonly EvaluationContext[] Contexts = [new RetrievedPassagesContext(["Paris is the capital of France.", "France is in Europe."])];
 
     [Fact]
     public async Task Faithfulness_reads_yes_as_passing_and_sends_response_and_contexts()
@@ -266,16 +266,16 @@ public sealed class JudgeEvaluatorTests
     }
 
     [Theory]
-    [InlineData("faithfulness", "RetrievedContextsContext")]
-    [InlineData("relevancy", "RetrievedContextsContext")]
-    [InlineData("context", "RetrievedContextsContext")]
+    [InlineData("faithfulness", "RetrievedPassagesContext")]
+    [InlineData("relevancy", "RetrievedPassagesContext")]
+    [InlineData("context", "RetrievedPassagesContext")]
     public async Task Missing_contexts_give_an_invalid_result_without_calling_the_judge(string which, string input)
     {
         var judge = new ScriptedChatClient();
         var evaluator = Create(which, judge);
 
         var withNone = await evaluator.EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"));
-        var withEmpty = await evaluator.EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"), additionalContext: [new RetrievedContextsContext([])]);
+        var withEmpty = await evaluator.EvaluateAsync(Inputs.Query("q"), Inputs.Response("r"), additionalContext: [new RetrievedPassagesContext([])]);
 
         Assert.Contains(input, EvaluationReading.Read(withNone, evaluator).InvalidReason);
         Assert.True(EvaluationReading.Read(withEmpty, evaluator).Invalid);

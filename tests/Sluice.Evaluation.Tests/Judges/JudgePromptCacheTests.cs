@@ -13,9 +13,9 @@ public sealed class JudgePromptCacheTests : IDisposable
     public async Task A_different_template_misses_the_cache_and_the_same_one_hits()
     {
         var inner = new CountingChatClient((prompt, call) => "YES " + call);
-        using var cache = new JudgeCache(Path.Combine(_directory, "judge.db"));
+        using var cache = new SqliteDistributedCache(Path.Combine(_directory, "judge.db"));
         using var judge = new ChatClientBuilder(inner).UseJudgeCache(cache).Build();
-        var custom = new JudgePromptTemplate("Be strict.", "Claim: {response}\nSources: {context}");
+        var custom = new JudgePromptTemplate("Be strict.", "Claim: {response}\nSources: {passages}");
         var systemOnly = FaithfulnessEvaluator.DefaultTemplate with { SystemPrompt = "Be lenient." };
 
         var defaultFirst = await Evaluate(new FaithfulnessEvaluator(judge));
@@ -33,7 +33,7 @@ public sealed class JudgePromptCacheTests : IDisposable
     private static async Task<string> Evaluate(FaithfulnessEvaluator evaluator)
     {
         var result = await evaluator.EvaluateAsync(
-            Inputs.Query("q"), Inputs.Response("Paris is French."), additionalContext: [new RetrievedContextsContext(["Paris is in France."])]);
+            Inputs.Query("q"), Inputs.Response("Paris is French."), additionalContext: [new RetrievedPassagesContext(["Paris is in France."])]);
         return EvaluationReading.Read(result, evaluator).Feedback!;
     }
 }

@@ -19,21 +19,21 @@ public sealed class JudgePromptTemplateValidationTests
     [Fact]
     public void An_unknown_placeholder_is_named_with_its_line_and_column()
     {
-        var template = new JudgePromptTemplate("System.", "Response: {response}\nSources: {context}\n    {question}");
+        var template = new JudgePromptTemplate("System.", "Response: {response}\nSources: {passages}\n    {question}");
 
         var error = Assert.Throws<ArgumentException>(() => new FaithfulnessEvaluator(template: template));
 
         Assert.Equal("template", error.ParamName);
         Assert.StartsWith(
             "FaithfulnessEvaluator's prompt template has an unknown placeholder {question} in its UserPrompt at line 3, column 5; "
-            + "its placeholders are {response} and {context} (write {{ and }} for literal braces).",
+            + "its placeholders are {response} and {passages} (write {{ and }} for literal braces).",
             error.Message);
     }
 
     [Fact]
     public void A_placeholder_of_another_evaluator_is_unknown()
     {
-        var template = new JudgePromptTemplate("System.", "{query} {response} {context}");
+        var template = new JudgePromptTemplate("System.", "{query} {response} {passages}");
 
         var error = Assert.Throws<ArgumentException>(() => new FaithfulnessEvaluator(template: template));
 
@@ -54,23 +54,23 @@ public sealed class JudgePromptTemplateValidationTests
     [Fact]
     public void A_missing_required_placeholder_is_named()
     {
-        var template = new JudgePromptTemplate("System.", "Is this supported?\n{context}");
+        var template = new JudgePromptTemplate("System.", "Is this supported?\n{passages}");
 
         var error = Assert.Throws<ArgumentException>(() => new FaithfulnessEvaluator(template: template));
 
         Assert.Equal("template", error.ParamName);
         Assert.StartsWith(
             "FaithfulnessEvaluator's prompt template does not use the required placeholder {response}; "
-            + "its system or user prompt must contain {response} and {context}.",
+            + "its system or user prompt must contain {response} and {passages}.",
             error.Message);
     }
 
     [Fact]
     public void A_required_placeholder_may_be_in_the_system_prompt()
     {
-        var evaluator = new FaithfulnessEvaluator(template: new("Context: {context}", "Claim: {response}"));
+        var evaluator = new FaithfulnessEvaluator(template: new("Context: {passages}", "Claim: {response}"));
 
-        Assert.Equal("Context: {context}", evaluator.Template.SystemPrompt);
+        Assert.Equal("Context: {passages}", evaluator.Template.SystemPrompt);
     }
 
     [Theory]
@@ -116,7 +116,7 @@ public sealed class JudgePromptTemplateValidationTests
     [Fact]
     public void An_error_in_the_system_prompt_names_the_system_prompt()
     {
-        var template = new JudgePromptTemplate("Judge.\nReply as {verdict}.", "{query} {context}");
+        var template = new JudgePromptTemplate("Judge.\nReply as {verdict}.", "{query} {passages}");
 
         var error = Assert.Throws<ArgumentException>(() => new ContextRelevancyEvaluator(template: template));
 
@@ -145,12 +145,12 @@ public sealed class JudgePromptTemplateValidationTests
     [Fact]
     public void Every_required_placeholder_of_each_evaluator_is_enforced()
     {
-        AssertMissing("response", () => new RelevancyEvaluator(template: new("S", "{query} {context}")));
-        AssertMissing("context", () => new RelevancyEvaluator(template: new("S", "{query} {response}")));
+        AssertMissing("response", () => new RelevancyEvaluator(template: new("S", "{query} {passages}")));
+        AssertMissing("passages", () => new RelevancyEvaluator(template: new("S", "{query} {response}")));
         AssertMissing("query", () => new CorrectnessEvaluator(template: new("S", "{response} {reference}")));
         AssertMissing("guidelines", () => new GuidelineEvaluator(template: new("S", "{query} {response}")));
         AssertMissing("response", () => new AnswerRelevancyEvaluator(template: new("S", "{query}")));
-        AssertMissing("context", () => new ContextRelevancyEvaluator(template: new("S", "{query}")));
+        AssertMissing("passages", () => new ContextRelevancyEvaluator(template: new("S", "{query}")));
         AssertMissing("answer_b", () => new PairwiseComparisonEvaluator(template: new("S", "{query} {answer_a} {reference}")));
     }
 

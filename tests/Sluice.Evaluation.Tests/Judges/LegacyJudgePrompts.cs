@@ -20,7 +20,7 @@ internal static class LegacyJudgePrompts
         {response}
 
         Context:
-        {JoinContexts(contexts)}
+        {JoinPassages(contexts)}
         """;
 
     public static string Relevancy(string query, string response, IReadOnlyList<string> contexts) => $"""
@@ -35,7 +35,7 @@ internal static class LegacyJudgePrompts
         {response}
 
         Context:
-        {JoinContexts(contexts)}
+        {JoinPassages(contexts)}
         """;
 
     public const string CorrectnessSystem = """
@@ -104,7 +104,7 @@ internal static class LegacyJudgePrompts
         {query}
 
         Retrieved context:
-        {JoinContexts(contexts)}
+        {JoinPassages(contexts)}
         """;
 
     public const string PairwiseSystem = """
@@ -130,6 +130,6 @@ internal static class LegacyJudgePrompts
         {answerB}
         """;
 
-    private static string JoinContexts(IReadOnlyList<string> contexts) =>
+    private static string JoinPassages(IReadOnlyList<string> contexts) =>
         string.Join("\n\n---\n\n", contexts);
 }

@@ -101,7 +101,7 @@ public sealed class RetrievalMetricsTests
         Assert.Equal(name, error.ParamName);
         Assert.StartsWith(message, error.Message);
 
-        var fromContext = Assert.ThrowsAny<ArgumentException>(() => new RetrievalContext(retrieved!, expected!));
+        var fromContext = Assert.ThrowsAny<ArgumentException>(() => new RetrievedIdsContext(retrieved!, expected!));
         Assert.Equal(name, fromContext.ParamName);
     }
 }

@@ -7,7 +7,7 @@ public sealed class RetrieverEvaluatorTests
     {
         var evaluator = new RetrieverEvaluator();
 
-        var result = await evaluator.EvaluateAsync([], Inputs.Response(""), additionalContext: [new RetrievalContext(["a", "b", "c", "d"], ["b", "d"])]);
+        var result = await evaluator.EvaluateAsync([], Inputs.Response(""), additionalContext: [new RetrievedIdsContext(["a", "b", "c", "d"], ["b", "d"])]);
 
         Assert.Equal(evaluator.EvaluationMetricNames, result.Metrics.Keys);
         Assert.Equal(1.0, EvaluationReading.Read(result, RetrieverEvaluator.HitRateMetricName).Score);
@@ -26,6 +26,6 @@ public sealed class RetrieverEvaluatorTests
 
         var result = await evaluator.EvaluateAsync([], Inputs.Response(""));
 
-        Assert.All(evaluator.EvaluationMetricNames, name => Assert.Contains("RetrievalContext", EvaluationReading.Read(result, name).InvalidReason));
+        Assert.All(evaluator.EvaluationMetricNames, name => Assert.Contains("RetrievedIdsContext", EvaluationReading.Read(result, name).InvalidReason));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI.Evaluation;
+using Sluice.AI;
 
 namespace Sluice.Evaluation.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.AI.Evaluation;
 using Polly;
 using Polly.Retry;
+using Sluice.AI;
 
 namespace Sluice.Evaluation.Tests;
 
@@ -29,7 +30,7 @@ public sealed class BatchEvalRunnerTests
             Assert.Equal("a", outcome.EvaluatorName);
             Assert.Equal(Queries[i], outcome.Query);
             Assert.Equal("answer to " + Queries[i], outcome.Response);
-            Assert.Equal(["passage for " + Queries[i]], outcome.Contexts!);
+            Assert.Equal(["passage for " + Queries[i]], outcome.Passages!);
             Assert.Equal(i == 1 ? 0.0 : 1.0, outcome.Score);
             Assert.Equal(i != 1, outcome.Passing);
             Assert.Equal("feedback for " + Queries[i], outcome.Feedback);
@@ -42,8 +43,8 @@ public sealed class BatchEvalRunnerTests
         }
 
         Assert.Equal(Queries.Length, a.Calls.Count);
-        var passages = a.Calls.Single(c => c.Query == "q2").Find<RetrievedContextsContext>();
-        Assert.Equal(["passage for q2"], passages!.Contexts);
+        var passages = a.Calls.Single(c => c.Query == "q2").Find<RetrievedPassagesContext>();
+        Assert.Equal(["passage for q2"], passages!.Passages);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class BatchEvalRunnerTests
         var a1 = a.Calls.Single(c => c.Query == "q1");
         Assert.Equal("ref1", a1.Find<ReferenceAnswerContext>()!.ReferenceAnswer);
         Assert.Equal("other1", a1.Find<SecondResponseContext>()!.SecondResponse);
-        Assert.Null(a1.Find<RetrievedContextsContext>());
+        Assert.Null(a1.Find<RetrievedPassagesContext>());
         var b1 = b.Calls.Single(c => c.Query == "q1");
         Assert.Equal("b-ref1", b1.Find<ReferenceAnswerContext>()!.ReferenceAnswer);
         Assert.Single(b1.Contexts);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI.Evaluation;
+using Sluice.AI;
 
 namespace Sluice.Evaluation.Tests;
 
@@ -67,11 +68,11 @@ public sealed class BatchEvalRunnerValidationTests
 
         ex = await Assert.ThrowsAsync<ArgumentException>(() =>
             Runner().EvaluateResponseStringsAsync(Queries, ["r0", "r1", "r2", "r3"], [["a"], ["b"], ["c", null!], ["d"]]));
-        Assert.Contains("contextsList[2][1] is null", ex.Message);
+        Assert.Contains("passagesList[2][1] is null", ex.Message);
 
         ex = await Assert.ThrowsAsync<ArgumentException>(() =>
             Runner().EvaluateResponseStringsAsync(Queries, ["r0", "r1", "r2", "r3"], [["a"], null!, ["c"], ["d"]]));
-        Assert.Contains("contextsList[1] is null", ex.Message);
+        Assert.Contains("passagesList[1] is null", ex.Message);
 
         ex = await Assert.ThrowsAsync<ArgumentException>(() =>
             Runner().EvaluateResponsesAsync(Queries, [new QueryResponse("r0"), null!, new QueryResponse("r2"), new QueryResponse("r3")]));
@@ -84,7 +85,7 @@ public sealed class BatchEvalRunnerValidationTests
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
             Runner().EvaluateResponseStringsAsync(Queries, ["r0", "r1", "r2", "r3"], [["a"], ["b"]]));
-        Assert.Contains("contextsList has 2 entries but queries has 4", ex.Message);
+        Assert.Contains("passagesList has 2 entries but queries has 4", ex.Message);
         AssertNoCalls();
     }
 

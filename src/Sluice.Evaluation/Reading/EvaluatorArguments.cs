@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI.Evaluation;
 namespace Sluice.Evaluation;
 
 /// <summary>Pulls the query, the response text and typed contexts out of an evaluator's arguments.</summary>
-internal static class EvaluationInputs
+internal static class EvaluatorArguments
 {
     /// <summary>How a missing-input result names a missing query.</summary>
     public const string MissingQuery = "a query (a user message)";
@@ -12,8 +12,8 @@ internal static class EvaluationInputs
     /// <summary>How a missing-input result names a missing <see cref="ReferenceAnswerContext"/>.</summary>
     public const string MissingReferenceAnswer = "a ReferenceAnswerContext";
 
-    /// <summary>How a missing-input result names a missing or empty <see cref="RetrievedContextsContext"/>.</summary>
-    public const string MissingRetrievedContexts = "a RetrievedContextsContext with at least one passage";
+    /// <summary>How a missing-input result names a missing or empty <see cref="RetrievedPassagesContext"/>.</summary>
+    public const string MissingRetrievedPassages = "a RetrievedPassagesContext with at least one passage";
 
     /// <summary>The text of the last user message, or <see langword="null"/> when there is none.</summary>
     public static string? Query(IEnumerable<ChatMessage> messages)
@@ -34,7 +34,7 @@ internal static class EvaluationInputs
         where T : EvaluationContext =>
         additionalContext?.OfType<T>().FirstOrDefault();
 
-    /// <summary>The first <see cref="RetrievedContextsContext"/> when it holds at least one passage, else <see langword="null"/>.</summary>
-    public static RetrievedContextsContext? RetrievedContexts(IEnumerable<EvaluationContext>? additionalContext) =>
-        Find<RetrievedContextsContext>(additionalContext) is { Contexts.Count: > 0 } contexts ? contexts : null;
+    /// <summary>The first <see cref="RetrievedPassagesContext"/> when it holds at least one passage, else <see langword="null"/>.</summary>
+    public static RetrievedPassagesContext? RetrievedPassages(IEnumerable<EvaluationContext>? additionalContext) =>
+        Find<RetrievedPassagesContext>(additionalContext) is { Passages.Count: > 0 } contexts ? contexts : null;
 }
