@@ -27,7 +27,7 @@ internal sealed class Tour(Uri baseUrl, string apiKey)
         string[] prompts = ["What is a sluice?", "Name a river.", "Say hello."];
         string[] queries = ["What is a sluice?"];
         string[] replies = ["A sluice is a water channel controlled by a gate."];
-        string[][] contexts = [["A sluice is a water channel controlled at its head by a movable gate."]];
+        string[][] passages = [["A sluice is a water channel controlled at its head by a movable gate."]];
         string[] texts = ["one", "two", "three"];
         IEnumerable<Func<CancellationToken, Task<string>>> jobs = prompts.Select(p => (Func<CancellationToken, Task<string>>)(ct => CallModelAsync(p, ct))).ToList();
 
@@ -51,7 +51,7 @@ internal sealed class Tour(Uri baseUrl, string apiKey)
             ["faithfulness"] = new FaithfulnessEvaluator(chat),
             ["correctness"] = new CorrectnessEvaluator(chat),
         }, workers: 32);
-        var results = await runner.EvaluateResponseStringsAsync(queries, replies, contexts);
+        var results = await runner.EvaluateResponseStringsAsync(queries, replies, passages);
 
         // LlamaIndex parity.
         IReadOnlyList<string> answers = await Jobs.RunAsync(jobs, workers: 8);     // run_jobs
