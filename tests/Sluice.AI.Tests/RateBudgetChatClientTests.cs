@@ -28,6 +28,39 @@ public sealed class RateBudgetChatClientTests
         Assert.Equal(2, ledger.RateLimited);
     }
 
+    [Fact]
+    public async Task With_no_tokens_limit_no_tokens_are_estimated_until_the_provider_teaches_one()
+    {
+        var time = new FakeTimeProvider();
+        using var budget = new LocalRateBudget(new RateBudgetOptions { Headroom = 1, RequestsPerMinute = 600, BurstSeconds = 1, InitialFill = 1 }, time);
+        using var client = new RateBudgetChatClient(new AnsweringChatClient(), budget, new TokenEstimator(16), time);
+
+        await client.GetResponseAsync("a prompt of several words");
+        Assert.False(budget.BudgetsTokens);
+        Assert.Equal(0, budget.Snapshot.EstimatedTokens); // nothing estimated: no tokenizer needed
+        Assert.Equal(21, budget.Snapshot.ActualTokens);   // usage is still settled
+
+        budget.Observe(RateLimitHeaders.Parse(name => name == "x-ratelimit-limit-tokens" ? "600000" : null)!);
+        Assert.True(budget.BudgetsTokens);
+        await client.GetResponseAsync("a prompt of several words");
+        Assert.True(budget.Snapshot.EstimatedTokens > 0, "a learned tokens limit is budgeted with estimates");
+    }
+
+    private sealed class AnsweringChatClient : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = new UsageDetails { InputTokenCount = 20, OutputTokenCount = 1 } });
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class ThrowingChatClient(Func<Exception> failure) : IChatClient
     {
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>

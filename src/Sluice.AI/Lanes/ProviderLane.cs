@@ -47,7 +47,10 @@ public sealed class ProviderLane
     public static ProviderLane Create(string name, SluiceClientOptions? options = null)
     {
         options = (options ?? new SluiceClientOptions()).Validate();
-        TokenEstimator.Preload();
+        if (options.RateBudget.TokensPerMinute is not null)
+        {
+            TokenEstimator.Preload(); // a tokens budget estimates every call: load the tokenizer before the first one
+        }
         return new ProviderLane(
             name,
             new LocalRateBudget(options.RateBudget, options.TimeProvider),

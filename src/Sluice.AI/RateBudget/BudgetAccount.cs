@@ -8,7 +8,26 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
 {
     public RateBudget Budget => budget;
 
-    public TokenEstimator Estimator => estimator;
+    /// <summary>A chat call's estimated tokens, or 0 when the budget does not limit tokens (no tokenizer is loaded then).</summary>
+    public int EstimateChat(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options) =>
+        budget.BudgetsTokens ? estimator.EstimateChat(messages, options) : 0;
+
+    /// <summary>An embedding call's tokens, or 0 when the budget does not limit tokens.</summary>
+    public int EstimateEmbedding(IReadOnlyList<string> values)
+    {
+        if (!budget.BudgetsTokens)
+        {
+            return 0;
+        }
+
+        int estimate = 0;
+        foreach (string value in values)
+        {
+            estimate += TokenEstimator.CountTokens(value);
+        }
+
+        return estimate;
+    }
 
     public async ValueTask DrawAsync(int estimatedTokens, CancellationToken cancellationToken)
     {

@@ -64,6 +64,10 @@ public sealed class LocalRateBudget : RateBudget
     public override TimeSpan? IdleDuration => null;
 
     /// <inheritdoc />
+    /// <remarks>True once a tokens-per-minute limit is configured or learned from the provider's headers.</remarks>
+    public override bool BudgetsTokens => Volatile.Read(ref _tokens) is not null;
+
+    /// <inheritdoc />
     public override RateBudgetSnapshot Snapshot
     {
         get
@@ -158,7 +162,8 @@ public sealed class LocalRateBudget : RateBudget
 
             if (_tokens is null && headers.LimitTokens is > 0 && _options.TokensPerMinute is null)
             {
-                _tokens = new TokenBucket(headers.LimitTokens.Value, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
+                Volatile.Write(ref _tokens, new TokenBucket(headers.LimitTokens.Value, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now));
+                TokenEstimator.Preload(); // estimates are needed from now on
             }
 
             if (headers.RemainingRequests is { } requests)

@@ -12,6 +12,12 @@ namespace Sluice.AI;
 /// not budgeted). Implementations must be thread-safe and serve waiters first come, first served.</remarks>
 public abstract class RateBudget : RateLimiter
 {
+    /// <summary>Gets whether this budget limits tokens now. When it does not, the budget layer sends each request with a
+    /// cost of 0 tokens and never loads a tokenizer to estimate one (a client with no tokens-per-minute limit saves the
+    /// tokenizer's memory and time).</summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public virtual bool BudgetsTokens => true;
+
     /// <summary>Gets a consistent snapshot of the budget's state and its reconciliation totals.</summary>
     public abstract RateBudgetSnapshot Snapshot { get; }
 

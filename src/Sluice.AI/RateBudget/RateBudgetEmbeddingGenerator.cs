@@ -29,12 +29,7 @@ public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = values as IReadOnlyList<string> ?? values.ToList();
-        int estimate = 0;
-        foreach (string value in list)
-        {
-            estimate += TokenEstimator.CountTokens(value);
-        }
-
+        int estimate = _account.EstimateEmbedding(list);
         await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         GeneratedEmbeddings<Embedding<float>> result;
         try
