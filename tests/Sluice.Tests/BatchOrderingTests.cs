@@ -24,7 +24,7 @@ public sealed class BatchOrderingTests
     public async Task One_slow_item_holds_back_ordered_output_and_a_full_window_pauses_admission()
     {
         const int concurrency = 4;
-        int window = new BatchOptions { MaxConcurrency = concurrency }.WindowSize;
+        int window = new BatchOptions { MaxConcurrency = concurrency }.ReadAheadLimit;
         Assert.Equal(2 * concurrency, window);
 
         var slow = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -19,6 +19,7 @@ internal sealed partial class BatchRun<TIn, TOut>
     /// <summary>What the consumer gets next. Call under the lock.</summary>
     private Step StepLocked(out ItemResult<TIn, TOut> item, out Exception? error)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         item = default;
         error = null;
         bool drained = _pumpDone && _pending == 0;
@@ -64,6 +65,7 @@ internal sealed partial class BatchRun<TIn, TOut>
     /// <summary>If the consumer waits and something is ready for it, takes it on its behalf. Call under the lock.</summary>
     private Wake WakeLocked()
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         if (!_consumerWaiting)
         {
             if (_pumpDone && _pending == 0)
@@ -112,7 +114,7 @@ internal sealed partial class BatchRun<TIn, TOut>
         {
             BatchProgress snapshot;
             long sequence;
-            lock (_gate)
+            lock (_lock)
             {
                 snapshot = SnapshotLocked(out sequence);
             }
@@ -133,7 +135,7 @@ internal sealed partial class BatchRun<TIn, TOut>
 
         _activity = null;
         long completed, failed;
-        lock (_gate)
+        lock (_lock)
         {
             completed = _completed;
             failed = _failed;
@@ -149,8 +151,10 @@ internal sealed partial class BatchRun<TIn, TOut>
         activity.Dispose();
     }
 
+    /// <summary>The run's progress now, numbered for the pacer. Call under the lock.</summary>
     private BatchProgress SnapshotLocked(out long sequence)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         sequence = ++_snapshotSequence;
         TimeSpan elapsed = _time.GetElapsedTime(_startTimestamp);
         long finished = _completed + _failed;
@@ -165,7 +169,7 @@ internal sealed partial class BatchRun<TIn, TOut>
         {
             Completed = _completed,
             Failed = _failed,
-            InFlight = _running,
+            InFlight = _path.Running,
             Total = _total,
             Elapsed = elapsed,
             ThroughputPerSecond = throughput,
