@@ -57,7 +57,8 @@ public sealed record BatchOptions
     /// <see cref="RateLimitRejectedException"/>, which a retry pipeline may retry.</value>
     public RateLimiter? RateLimiter { get; init; }
 
-    /// <summary>Gets a Polly pipeline that wraps each attempt of each item (retry, timeout, circuit breaker…).</summary>
+    /// <summary>Gets a Polly pipeline (retry, timeout, circuit breaker…) around the attempts of each item: it wraps the
+    /// rate lease, the concurrency slot and the work, which run again for each attempt.</summary>
     /// <value>Default <see langword="null"/>: one attempt per item. The concurrency slot is held only during an attempt,
     /// never during a retry delay; <see cref="ItemResult{TIn, TOut}.Attempts"/> counts the attempts.</value>
     public ResiliencePipeline? ItemResilience { get; init; }
