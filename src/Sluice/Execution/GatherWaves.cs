@@ -113,12 +113,17 @@ internal sealed class GatherWaves<T>
 
     private void OnJobCompleted(int inFlight)
     {
+        if (_pacer is null)
+        {
+            return; // the count serves only progress
+        }
+
         BatchProgress? snapshot = null;
         long sequence = 0;
         lock (_lock)
         {
             _completed++;
-            if (_pacer is not null && _pacer.IsDue(_time.GetTimestamp()))
+            if (_pacer.IsDue(_time.GetTimestamp()))
             {
                 snapshot = SnapshotLocked(inFlight, out sequence);
             }
@@ -126,7 +131,7 @@ internal sealed class GatherWaves<T>
 
         if (snapshot is not null)
         {
-            _pacer!.Report(snapshot, sequence);
+            _pacer.Report(snapshot, sequence);
         }
     }
 
