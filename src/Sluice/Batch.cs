@@ -7,7 +7,7 @@ namespace Sluice;
 /// <see cref="ItemResult{TIn, TOut}"/> per item. This is the engine every other part of Sluice runs on.
 /// </summary>
 /// <remarks>
-/// <para>The source is pulled lazily: at no moment are more than <see cref="BatchOptions.WindowSize"/>
+/// <para>The source is pulled lazily: at no moment are more than <see cref="BatchOptions.ReadAheadLimit"/>
 /// (2 × the concurrency) items taken from it beyond what the consumer has received, so a source of any length
 /// runs in constant memory.</para>
 /// <para>A failing item never loses another item's result: with <see cref="BatchOptions.FailFast"/> off (the default)
@@ -22,7 +22,7 @@ public static class Batch
     /// <summary>Runs <paramref name="work"/> over every item of an asynchronous source.</summary>
     /// <typeparam name="TIn">The type of the work items.</typeparam>
     /// <typeparam name="TOut">The type of the values the work produces.</typeparam>
-    /// <param name="source">The items; read lazily, one at a time, as the window allows.</param>
+    /// <param name="source">The items; read lazily, one at a time, as the read-ahead allows.</param>
     /// <param name="work">The work for one item. It receives a token that is cancelled when the run stops.</param>
     /// <param name="options">How to run; <see cref="BatchOptions.Default"/> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the run.</param>
@@ -33,16 +33,13 @@ public static class Batch
         IAsyncEnumerable<TIn> source,
         Func<TIn, CancellationToken, ValueTask<TOut>> work,
         BatchOptions? options = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        return Create(source, null, work, options, cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        Create(source, work, options, cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> over every item of a synchronous source.</summary>
     /// <typeparam name="TIn">The type of the work items.</typeparam>
     /// <typeparam name="TOut">The type of the values the work produces.</typeparam>
-    /// <param name="source">The items; read lazily, one at a time, as the window allows. When it is a collection,
+    /// <param name="source">The items; read lazily, one at a time, as the read-ahead allows. When it is a collection,
     /// its count becomes <see cref="BatchProgress.Total"/>.</param>
     /// <param name="work">The work for one item. It receives a token that is cancelled when the run stops.</param>
     /// <param name="options">How to run; <see cref="BatchOptions.Default"/> when <see langword="null"/>.</param>
@@ -54,31 +51,45 @@ public static class Batch
         IEnumerable<TIn> source,
         Func<TIn, CancellationToken, ValueTask<TOut>> work,
         BatchOptions? options = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        long? count = source.TryGetNonEnumeratedCount(out int n) ? n : null;
-        return Create(new SyncSource<TIn>(source), count, work, options, cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        Create(SyncSource<TIn>.Of(source), work, options, cancellationToken);
 
-    /// <summary>Checks the work and the options at the call site (not at first enumeration) and builds the sequence.</summary>
+    /// <summary>Checks the arguments and the options at the call site (not at first enumeration) and builds the sequence.</summary>
     private static BatchSequence<TIn, TOut> Create<TIn, TOut>(
         IAsyncEnumerable<TIn> source,
-        long? knownCount,
         Func<TIn, CancellationToken, ValueTask<TOut>> work,
         BatchOptions? options,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(work);
         options ??= BatchOptions.Default;
         options.Validate();
+        long? knownCount = source is SyncSource<TIn> sync ? sync.KnownCount : null;
         return new BatchSequence<TIn, TOut>(source, knownCount, work, options, cancellationToken);
     }
 
-    private sealed class SyncSource<T>(IEnumerable<T> inner) : IAsyncEnumerable<T>
+    /// <summary>A synchronous source seen as an asynchronous one; a collection also tells its count.</summary>
+    private sealed class SyncSource<T> : IAsyncEnumerable<T>
     {
+        private readonly IEnumerable<T> _inner;
+
+        private SyncSource(IEnumerable<T> inner)
+        {
+            _inner = inner;
+            KnownCount = inner.TryGetNonEnumeratedCount(out int count) ? count : null;
+        }
+
+        public long? KnownCount { get; }
+
+        public static SyncSource<T> Of(IEnumerable<T> source)
+        {
+            ArgumentNullException.ThrowIfNull(source);
+            return new SyncSource<T>(source);
+        }
+
         public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-            new SyncSourceEnumerator<T>(inner.GetEnumerator());
+            new SyncSourceEnumerator<T>(_inner.GetEnumerator());
     }
 
     private sealed class BatchSequence<TIn, TOut>(

@@ -17,8 +17,8 @@ public sealed record BatchOptions
     public int MaxConcurrency { get; init; } = 8;
 
     /// <summary>Gets whether results come out in input order (<see langword="true"/>) or in completion order.</summary>
-    /// <value>Default <see langword="true"/>. Ordered output holds back results behind a slow item in a reorder window of
-    /// <see cref="WindowSize"/> items; when the window is full, admission pauses until the slow item finishes.</value>
+    /// <value>Default <see langword="true"/>. Ordered output holds back results behind a slow item in the reorder window;
+    /// once <see cref="ReadAheadLimit"/> items are taken and not handed out, admission pauses until the slow item finishes.</value>
     public bool Ordered { get; init; } = true;
 
     /// <summary>Gets whether the first failed item ends the run.</summary>
@@ -57,17 +57,20 @@ public sealed record BatchOptions
     /// <see cref="RateLimitRejectedException"/>, which a retry pipeline may retry.</value>
     public RateLimiter? RateLimiter { get; init; }
 
-    /// <summary>Gets a Polly pipeline that wraps each attempt of each item (retry, timeout, circuit breaker…).</summary>
+    /// <summary>Gets a Polly pipeline (retry, timeout, circuit breaker…) around the attempts of each item: it wraps the
+    /// rate lease, the concurrency slot and the work, which run again for each attempt.</summary>
     /// <value>Default <see langword="null"/>: one attempt per item. The concurrency slot is held only during an attempt,
     /// never during a retry delay; <see cref="ItemResult{TIn, TOut}.Attempts"/> counts the attempts.</value>
     public ResiliencePipeline? ItemResilience { get; init; }
 
-    /// <summary>Gets the number of items that may be taken from the source and not yet handed to the consumer:
-    /// twice the largest concurrency. It bounds memory and, for ordered output, the reorder window.</summary>
-    public int WindowSize => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
+    /// <summary>Gets the read-ahead limit: the number of items that may be taken from the source and not yet handed to
+    /// the consumer (running, waiting for a slot, or finished and held for output). Twice the largest concurrency.</summary>
+    /// <value>2 × <see cref="MaxConcurrency"/>, or 2 × <see cref="ConcurrencyLimit"/>'s
+    /// <see cref="Sluice.ConcurrencyLimit.MaximumLimit"/> when one is set. It bounds memory and the reorder window.</value>
+    public int ReadAheadLimit => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
 
-    /// <summary>The largest concurrency a run accepts (its window holds twice as many items).</summary>
-    public const int MaxWindowConcurrency = 1 << 20;
+    /// <summary>The largest concurrency a run accepts: 2^20 (its read-ahead holds twice as many items).</summary>
+    public const int MaxAllowedConcurrency = 1 << 20;
 
     internal void Validate()
     {
@@ -77,16 +80,16 @@ public sealed record BatchOptions
                 $"BatchOptions.{nameof(MaxConcurrency)} must be at least 1; it was {MaxConcurrency}.");
         }
 
-        if (ConcurrencyLimit is null && MaxConcurrency > MaxWindowConcurrency)
+        if (ConcurrencyLimit is null && MaxConcurrency > MaxAllowedConcurrency)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency,
-                $"BatchOptions.{nameof(MaxConcurrency)} must be at most {MaxWindowConcurrency}; it was {MaxConcurrency}.");
+                $"BatchOptions.{nameof(MaxConcurrency)} must be at most {MaxAllowedConcurrency}; it was {MaxConcurrency}.");
         }
 
-        if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit > MaxWindowConcurrency)
+        if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit > MaxAllowedConcurrency)
         {
             throw new ArgumentOutOfRangeException(nameof(ConcurrencyLimit), ConcurrencyLimit.MaximumLimit,
-                $"BatchOptions.{nameof(ConcurrencyLimit)}.MaximumLimit must be at most {MaxWindowConcurrency}; it was {ConcurrencyLimit.MaximumLimit}.");
+                $"BatchOptions.{nameof(ConcurrencyLimit)}.MaximumLimit must be at most {MaxAllowedConcurrency}; it was {ConcurrencyLimit.MaximumLimit}.");
         }
 
         if (ConcurrencyLimit is not null && ConcurrencyLimit.MaximumLimit <= 0)

@@ -12,7 +12,9 @@ namespace Sluice;
 /// <param name="Value">The value the work returned; <see langword="default"/> when the item failed.</param>
 /// <param name="Error">The exception of the last attempt; <see langword="null"/> when the item succeeded.</param>
 /// <param name="Attempts">How many times the work was invoked for this item (1 unless a retry pipeline is set).</param>
-/// <param name="Elapsed">Time from the start of the first attempt to the end of the last one.</param>
+/// <param name="Elapsed">Time to the end of the last attempt: from the start of the work when the item has one plain
+/// attempt; with a resilience pipeline or a rate limiter, from the moment the item started on its path, so waits for
+/// rate leases and slots and retry delays count.</param>
 public readonly record struct ItemResult<TIn, TOut>(
     long Index,
     TIn Input,

@@ -103,7 +103,7 @@ public sealed class BatchConcurrencyTests
 
         Assert.Equal(500, Interlocked.Read(ref received));
         Assert.True(worstLead <= 2 * concurrency, $"source ran {worstLead} items ahead of the consumer; bound is {2 * concurrency}");
-        Assert.Equal(2 * concurrency, worstLead); // and the window is actually used
+        Assert.Equal(2 * concurrency, worstLead); // and the read-ahead is actually used
     }
 
     [Fact]

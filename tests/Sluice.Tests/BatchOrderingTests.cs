@@ -21,15 +21,15 @@ public sealed class BatchOrderingTests
     }
 
     [Fact]
-    public async Task One_slow_item_holds_back_ordered_output_and_a_full_window_pauses_admission()
+    public async Task One_slow_item_holds_back_ordered_output_and_a_full_read_ahead_pauses_admission()
     {
         const int concurrency = 4;
-        int window = new BatchOptions { MaxConcurrency = concurrency }.WindowSize;
-        Assert.Equal(2 * concurrency, window);
+        int readAhead = new BatchOptions { MaxConcurrency = concurrency }.ReadAheadLimit;
+        Assert.Equal(2 * concurrency, readAhead);
 
         var slow = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         int taken = 0, fastDone = 0;
-        var windowFull = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readAheadFull = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         IEnumerable<int> Source()
         {
@@ -47,9 +47,9 @@ public sealed class BatchOrderingTests
                 return new ValueTask<int>(slow.Task);
             }
 
-            if (Interlocked.Increment(ref fastDone) == window - 1)
+            if (Interlocked.Increment(ref fastDone) == readAhead - 1)
             {
-                windowFull.TrySetResult();
+                readAheadFull.TrySetResult();
             }
 
             return ValueTask.FromResult(i);
@@ -59,11 +59,11 @@ public sealed class BatchOrderingTests
             .GetAsyncEnumerator();
         var first = results.MoveNextAsync().AsTask();
 
-        await windowFull.Task.WaitAsync(Limits.Patience);
-        await Task.Delay(50); // give a wrong implementation the chance to overrun the window
+        await readAheadFull.Task.WaitAsync(Limits.Patience);
+        await Task.Delay(50); // give a wrong implementation the chance to overrun the read-ahead
         Assert.False(first.IsCompleted, "an item after the slow one was handed out before it");
-        Assert.Equal(window, Volatile.Read(ref taken));
-        Assert.Equal(window - 1, Volatile.Read(ref fastDone));
+        Assert.Equal(readAhead, Volatile.Read(ref taken));
+        Assert.Equal(readAhead - 1, Volatile.Read(ref fastDone));
 
         slow.SetResult(0);
         Assert.True(await first);

@@ -96,7 +96,7 @@ public sealed class FollowingConcurrencyLimitTests
         Assert.Equal(3, peakBeforeRaise);
         Assert.Equal(5, gauge.Peak);
         Assert.Equal(5, progress.Reports[^1].ConcurrencyLimit);
-        Assert.Equal(200, options.WindowSize); // twice the followed limit's maximum
+        Assert.Equal(200, options.ReadAheadLimit); // twice the followed limit's maximum
     }
 
     /// <summary>Holds callers until released; if that takes longer than <see cref="Limits.Patience"/>, every wait fails at once.</summary>

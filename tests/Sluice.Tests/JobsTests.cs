@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Sluice.Tests;
 
 /// <summary>LlamaIndex parity for run_jobs, batch_gather and asyncio_run, and the LlamaIndex failures that must not happen here.</summary>
@@ -91,6 +93,33 @@ public sealed class JobsTests
         await Jobs.RunAsync(Enumerable.Range(0, 20).Select(i => Job(i)), workers: 3, progress);
         Assert.Equal(20, progress.Reports[^1].Completed);
         Assert.Equal(20, progress.Reports[^1].Total);
+    }
+
+    [Fact]
+    public async Task RunAsync_and_GatherAsync_take_their_progress_clock_from_the_time_provider()
+    {
+        // Each job moves the fake clock on by one second; nothing else does, so the last report says exactly 4 s.
+        var time = new FakeTimeProvider();
+        var jobs = Enumerable.Range(0, 4).Select(i => (Func<CancellationToken, Task<int>>)(ct =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return Task.FromResult(i);
+        })).ToList();
+
+        var run = new RecordingProgress<BatchProgress>();
+        await Jobs.RunAsync(jobs, workers: 1, run, time);
+        var gather = new RecordingProgress<BatchProgress>();
+        await Jobs.GatherAsync(jobs, waveSize: 1, gather, time);
+
+        foreach (var reports in new[] { run.Reports, gather.Reports })
+        {
+            Assert.Equal(4, reports[^1].Completed);
+            Assert.Equal(TimeSpan.FromSeconds(4), reports[^1].Elapsed);
+            Assert.Equal(1.0, reports[^1].ThroughputPerSecond, precision: 9);
+        }
+
+        // GatherAsync reports after every job (no interval), in order, then once more with the final counts.
+        Assert.Equal([1L, 2, 3, 4, 4], gather.Reports.Select(r => r.Completed));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Sluice.Execution;
 /// </summary>
 internal sealed class AsyncSemaphore
 {
-    private readonly Lock _gate = new();
+    private readonly Lock _lock = new();
     private readonly Queue<Waiter> _waiters = new();
     private Waiter? _pool;
     private int _available;
@@ -23,18 +23,18 @@ internal sealed class AsyncSemaphore
     /// <summary>Permits free at this moment.</summary>
     public int Available
     {
-        get { lock (_gate) { return _available; } }
+        get { lock (_lock) { return _available; } }
     }
 
     /// <summary>Callers waiting at this moment.</summary>
     public int Waiting
     {
-        get { lock (_gate) { return _waiters.Count; } }
+        get { lock (_lock) { return _waiters.Count; } }
     }
 
     public bool TryWait()
     {
-        lock (_gate)
+        lock (_lock)
         {
             if (_available > 0 && _waiters.Count == 0)
             {
@@ -49,7 +49,7 @@ internal sealed class AsyncSemaphore
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         Waiter waiter;
-        lock (_gate)
+        lock (_lock)
         {
             if (_available > 0 && _waiters.Count == 0)
             {
@@ -79,7 +79,7 @@ internal sealed class AsyncSemaphore
         while (count > 0)
         {
             Waiter? granted = null;
-            lock (_gate)
+            lock (_lock)
             {
                 while (_waiters.TryDequeue(out var candidate))
                 {
@@ -104,7 +104,7 @@ internal sealed class AsyncSemaphore
 
     private void Return(Waiter waiter)
     {
-        lock (_gate)
+        lock (_lock)
         {
             waiter.NextFree = _pool;
             _pool = waiter;

@@ -3,7 +3,8 @@ using System.Threading.Tasks.Sources;
 
 namespace Sluice.Execution;
 
-/// <summary>The consumer's side of a run: taking results, waking a waiting consumer, and concluding the run.</summary>
+/// <summary>The consumer's side of a run: taking results (which frees read-ahead), waking a waiting consumer, stopping
+/// early, and concluding the run.</summary>
 internal sealed partial class BatchRun<TIn, TOut>
 {
     private enum Step
@@ -16,9 +17,100 @@ internal sealed partial class BatchRun<TIn, TOut>
 
     private readonly record struct Wake(Step Step, Exception? Error);
 
+    public ItemResult<TIn, TOut> Current => _current;
+
+    public ValueTask<bool> MoveNextAsync()
+    {
+        if (!_started)
+        {
+            Start();
+        }
+        else if (_holdingCurrent)
+        {
+            // The consumer is done with the previous item only when it asks for the next: it leaves the read-ahead now.
+            _holdingCurrent = false;
+            ReleaseReadAhead();
+        }
+
+        Step step;
+        Exception? error;
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            step = StepLocked(out _current, out error);
+            if (step == Step.Wait)
+            {
+                _signal.Reset();
+                _consumerWaiting = true;
+            }
+        }
+
+        switch (step)
+        {
+            case Step.Item:
+                _holdingCurrent = true;
+                return new ValueTask<bool>(true);
+            case Step.End:
+                Conclude(null);
+                return new ValueTask<bool>(false);
+            case Step.Throw:
+                Conclude(error);
+                return ValueTask.FromException<bool>(error!);
+            default:
+                return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task? drained = null;
+        lock (_lock)
+        {
+            if (_started && !(_pumpDone && _pending == 0))
+            {
+                _stopping = true;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
+            }
+        }
+
+        if (drained is not null)
+        {
+            CancelRun();
+            await drained.ConfigureAwait(false);
+        }
+
+        bool conclude;
+        lock (_lock)
+        {
+            conclude = _started && !_finished;
+            _finished = true;
+        }
+
+        if (conclude)
+        {
+            StopActivity(null);
+        }
+
+        _callerRegistration1.Dispose();
+        _callerRegistration2.Dispose();
+        _cts.Dispose();
+    }
+
+    /// <summary>
+    /// Makes room for one more item in the read-ahead. A pump waiting for room resumes right here, on the consumer's
+    /// thread, and may start work.
+    /// </summary>
+    private void ReleaseReadAhead() => RunOutsideCallerContext(static run => run._readAhead.Release(), this);
+
     /// <summary>What the consumer gets next. Call under the lock.</summary>
     private Step StepLocked(out ItemResult<TIn, TOut> item, out Exception? error)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         item = default;
         error = null;
         bool drained = _pumpDone && _pending == 0;
@@ -64,6 +156,7 @@ internal sealed partial class BatchRun<TIn, TOut>
     /// <summary>If the consumer waits and something is ready for it, takes it on its behalf. Call under the lock.</summary>
     private Wake WakeLocked()
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         if (!_consumerWaiting)
         {
             if (_pumpDone && _pending == 0)
@@ -112,7 +205,7 @@ internal sealed partial class BatchRun<TIn, TOut>
         {
             BatchProgress snapshot;
             long sequence;
-            lock (_gate)
+            lock (_lock)
             {
                 snapshot = SnapshotLocked(out sequence);
             }
@@ -133,7 +226,7 @@ internal sealed partial class BatchRun<TIn, TOut>
 
         _activity = null;
         long completed, failed;
-        lock (_gate)
+        lock (_lock)
         {
             completed = _completed;
             failed = _failed;
@@ -149,8 +242,10 @@ internal sealed partial class BatchRun<TIn, TOut>
         activity.Dispose();
     }
 
+    /// <summary>The run's progress now, numbered for the pacer. Call under the lock.</summary>
     private BatchProgress SnapshotLocked(out long sequence)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         sequence = ++_snapshotSequence;
         TimeSpan elapsed = _time.GetElapsedTime(_startTimestamp);
         long finished = _completed + _failed;
@@ -165,7 +260,7 @@ internal sealed partial class BatchRun<TIn, TOut>
         {
             Completed = _completed,
             Failed = _failed,
-            InFlight = _running,
+            InFlight = _path.Running,
             Total = _total,
             Elapsed = elapsed,
             ThroughputPerSecond = throughput,

@@ -5,27 +5,27 @@ using System.Threading.Tasks.Sources;
 namespace Sluice.Execution;
 
 /// <summary>
-/// One enumeration of a batch: a pump takes items from the source while the window has room, acquires a
-/// concurrency slot, starts the work, and files each result in the reorder window (ordered) or the completion
-/// queue (unordered), from which the consumer takes them. Everything that can change what the consumer sees
-/// happens under one lock; user code and continuations run outside it.
+/// One enumeration of a batch: the run. A pump takes items from the source while the read-ahead has room and starts
+/// each on the <see cref="AttemptPath{TIn, TOut}"/> (resilience → rate lease → slot → work → outcome); the path hands
+/// each result back, and the run files it in the reorder window (ordered) or the completion queue (unordered), from
+/// which the consumer takes it (the consumer's side is in <c>BatchRun.Consumer.cs</c>). Everything that can change
+/// what the consumer sees happens under <see cref="_lock"/>; user code and continuations run outside it.
 /// </summary>
 internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<TIn, TOut>>, IValueTaskSource<bool>
 {
     private readonly IAsyncEnumerable<TIn> _source;
-    private readonly Func<TIn, CancellationToken, ValueTask<TOut>> _work;
+    private readonly AttemptPath<TIn, TOut> _path;
     private readonly BatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrencyLimit _limit;
-    private readonly AsyncSemaphore _window;
+    private readonly AsyncSemaphore _readAhead;
     private readonly CancellationTokenSource _cts = new();
     private readonly CancellationToken _token;
     private readonly CancellationToken _callerToken1;
     private readonly CancellationToken _callerToken2;
-    private readonly Lock _gate = new();
+    private readonly Lock _lock = new();
     private readonly ReorderWindow<ItemResult<TIn, TOut>>? _reorder;
     private readonly CompletionQueue<ItemResult<TIn, TOut>>? _queue;
-    private readonly bool _attemptsNeedPolicy;
     private readonly ProgressPacer? _pacer;
 
     private ManualResetValueTaskSourceCore<bool> _signal;
@@ -36,13 +36,12 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private long _startTimestamp;
     private bool _holdingCurrent;
 
-    // Guarded by _gate.
+    // Guarded by _lock.
     private long _taken;
     private long _completed;
     private long _failed;
     private long? _total;
     private int _pending;
-    private int _running;
     private long _snapshotSequence;
     private bool _started;
     private bool _pumpDone;
@@ -62,121 +61,33 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         CancellationToken callerToken2)
     {
         _source = source;
-        _work = work;
         _options = options;
         _time = options.TimeProvider;
         _limit = options.ConcurrencyLimit ?? new FixedConcurrencyLimit(options.MaxConcurrency);
-        int window = options.WindowSize;
-        _window = new AsyncSemaphore(window);
+        int readAheadLimit = options.ReadAheadLimit;
+        _readAhead = new AsyncSemaphore(readAheadLimit);
         _token = _cts.Token;
+        _path = new AttemptPath<TIn, TOut>(this, work, options, _limit, _token);
         _callerToken1 = callerToken1;
         _callerToken2 = callerToken2;
         _total = options.ExpectedCount ?? knownCount;
-        _attemptsNeedPolicy = options.ItemResilience is not null || options.RateLimiter is not null;
         _signal.RunContinuationsAsynchronously = true;
+
+        // Nothing beyond the read-ahead is ever outstanding, so either holds every result not yet handed out.
         if (options.Ordered)
         {
-            _reorder = new ReorderWindow<ItemResult<TIn, TOut>>(window);
+            _reorder = new ReorderWindow<ItemResult<TIn, TOut>>(readAheadLimit);
         }
         else
         {
-            _queue = new CompletionQueue<ItemResult<TIn, TOut>>(window);
+            _queue = new CompletionQueue<ItemResult<TIn, TOut>>(readAheadLimit);
         }
 
         if (options.Progress is { } progress)
         {
-            _pacer = new ProgressPacer(progress, _time, options.ProgressInterval);
+            _pacer = new ProgressPacer(progress, _time, options.ProgressInterval, _lock);
         }
     }
-
-    public ItemResult<TIn, TOut> Current => _current;
-
-    public ValueTask<bool> MoveNextAsync()
-    {
-        if (!_started)
-        {
-            Start();
-        }
-        else if (_holdingCurrent)
-        {
-            // The consumer is done with the previous item only when it asks for the next: its window slot frees now.
-            _holdingCurrent = false;
-            ReleaseWindowSlot();
-        }
-
-        Step step;
-        Exception? error;
-        lock (_gate)
-        {
-            if (_finished)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            step = StepLocked(out _current, out error);
-            if (step == Step.Wait)
-            {
-                _signal.Reset();
-                _consumerWaiting = true;
-            }
-        }
-
-        switch (step)
-        {
-            case Step.Item:
-                _holdingCurrent = true;
-                return new ValueTask<bool>(true);
-            case Step.End:
-                Conclude(null);
-                return new ValueTask<bool>(false);
-            case Step.Throw:
-                Conclude(error);
-                return ValueTask.FromException<bool>(error!);
-            default:
-                return new ValueTask<bool>(this, _signal.Version);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Task? drained = null;
-        lock (_gate)
-        {
-            if (_started && !(_pumpDone && _pending == 0))
-            {
-                _stopping = true;
-                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                drained = _drained.Task;
-            }
-        }
-
-        if (drained is not null)
-        {
-            CancelRun();
-            await drained.ConfigureAwait(false);
-        }
-
-        bool conclude;
-        lock (_gate)
-        {
-            conclude = _started && !_finished;
-            _finished = true;
-        }
-
-        if (conclude)
-        {
-            StopActivity(null);
-        }
-
-        _callerRegistration1.Dispose();
-        _callerRegistration2.Dispose();
-        _cts.Dispose();
-    }
-
-    /// <summary>
-    /// Frees a window slot. A pump waiting for one resumes right here, on the consumer's thread, and may start work.
-    /// </summary>
-    private void ReleaseWindowSlot() => RunOutsideCallerContext(static run => run._window.Release(), this);
 
     /// <summary>
     /// Runs pump code on the consumer's thread without the consumer's synchronization context (a UI thread's, say),
@@ -212,7 +123,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         // The activity becomes the parent of everything the pump and the items do, but not of the caller's code.
         var previous = Activity.Current;
         _activity = SluiceDiagnostics.ActivitySource.StartActivity("sluice.batch");
-        _activity?.SetTag("sluice.window", _options.WindowSize);
+        _activity?.SetTag("sluice.read_ahead", _options.ReadAheadLimit);
         _activity?.SetTag("sluice.ordered", _options.Ordered);
         RunOutsideCallerContext(static run => _ = run.PumpAsync(), this);
         Activity.Current = previous;
@@ -220,7 +131,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
     private void OnCallerCancelled()
     {
-        lock (_gate)
+        lock (_lock)
         {
             if (!_stopping)
             {
@@ -234,6 +145,10 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         CancelRun();
     }
 
+    /// <summary>
+    /// Takes items from the source while the read-ahead has room and starts each on its <see cref="AttemptPath{TIn, TOut}"/>.
+    /// With one plain attempt per item the pump also waits for the item's concurrency slot before it takes the next.
+    /// </summary>
     private async Task PumpAsync()
     {
         Exception? sourceError = null;
@@ -244,7 +159,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             {
                 while (true)
                 {
-                    await _window.WaitAsync(_token).ConfigureAwait(false);
+                    await _readAhead.WaitAsync(_token).ConfigureAwait(false);
                     if (_token.IsCancellationRequested || !await items.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
@@ -256,21 +171,20 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                         break; // stopped while the source was producing this item
                     }
 
-                    if (_attemptsNeedPolicy)
+                    if (!_path.SlotBeforeStart)
                     {
-                        _ = RunWithPolicyAsync(Register(running: false), item);
+                        _ = _path.RunAsync(Register(), item);
+                        continue;
                     }
-                    else
-                    {
-                        await _limit.AcquireAsync(_token).ConfigureAwait(false);
-                        if (_token.IsCancellationRequested)
-                        {
-                            _limit.Release(new ConcurrencyFeedback(TimeSpan.Zero, Succeeded: false));
-                            break;
-                        }
 
-                        RunAttemptOnce(Register(running: true), item);
+                    await _path.TakeSlotAsync().ConfigureAwait(false);
+                    if (_token.IsCancellationRequested)
+                    {
+                        _path.ReturnUnusedSlot();
+                        break;
                     }
+
+                    _path.StartWithSlot(Register(), item);
                 }
             }
         }
@@ -286,85 +200,33 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         OnPumpDone(sourceError);
     }
 
-    private long Register(bool running)
+    /// <summary>Counts a started item as pending and gives it its index in the source.</summary>
+    private long Register()
     {
-        lock (_gate)
+        lock (_lock)
         {
             _pending++;
-            if (running)
-            {
-                _running++;
-            }
-
             return _taken++;
         }
     }
 
-    /// <summary>The fast path: one attempt, slot already held; no allocation when the work completes synchronously.</summary>
-    private void RunAttemptOnce(long index, TIn item)
+    /// <summary>Called by the path when an item failed, before its slot is given back: with fail-fast the first failure
+    /// stops the run and cancels the token handed to the other items.</summary>
+    internal void OnItemFailed(Exception error)
     {
-        SluiceDiagnostics.ItemsInFlight.Add(1);
-        long started = _time.GetTimestamp();
-        ValueTask<TOut> work;
-        try
+        if (!_options.FailFast)
         {
-            work = _work(item, _token);
-        }
-        catch (Exception ex)
-        {
-            Finish(index, item, default, ex, 1, started, heldSlot: true);
             return;
         }
 
-        if (work.IsCompletedSuccessfully)
-        {
-            Finish(index, item, work.Result, null, 1, started, heldSlot: true);
-        }
-        else
-        {
-            _ = AwaitAttemptAsync(index, item, work, started);
-        }
-    }
-
-    private async Task AwaitAttemptAsync(long index, TIn item, ValueTask<TOut> work, long started)
-    {
-        TOut? value = default;
-        Exception? error = null;
-        try
-        {
-            value = await work.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-        }
-
-        Finish(index, item, value, error, 1, started, heldSlot: true);
-    }
-
-    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot)
-    {
-        TimeSpan elapsed = _time.GetElapsedTime(started);
-        if (heldSlot)
-        {
-            SluiceDiagnostics.ItemsInFlight.Add(-1);
-        }
-
-        RecordTelemetry(error, elapsed);
-
-        // Everything that touches the run's token or the concurrency limit happens while this item still counts as
-        // pending, so the consumer cannot conclude (and dispose the run) before it is done.
         bool cancelRun = false;
-        if (error is not null && _options.FailFast)
+        lock (_lock)
         {
-            lock (_gate)
+            if (!_stopping)
             {
-                if (!_stopping)
-                {
-                    _stopping = true;
-                    _stopError = error;
-                    cancelRun = true;
-                }
+                _stopping = true;
+                _stopError = error;
+                cancelRun = true;
             }
         }
 
@@ -372,27 +234,19 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         {
             CancelRun();
         }
+    }
 
-        if (heldSlot)
-        {
-            // The item stops counting as running before its slot is handed on: the next item can start inside
-            // Release, and a snapshot taken then must not count both.
-            lock (_gate)
-            {
-                _running--;
-            }
-
-            _limit.Release(new ConcurrencyFeedback(elapsed, error is null));
-        }
-
-        var result = new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed);
+    /// <summary>Called by the path with an item's result, once the item is done with the token and the limit: files the
+    /// result for the consumer, reports progress when due, and wakes a waiting consumer.</summary>
+    internal void OnItemFinished(in ItemResult<TIn, TOut> result)
+    {
         Wake wake;
         BatchProgress? snapshot = null;
         long sequence = 0;
-        lock (_gate)
+        lock (_lock)
         {
             _pending--;
-            if (error is null)
+            if (result.Error is null)
             {
                 _completed++;
             }
@@ -405,7 +259,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             {
                 if (_reorder is not null)
                 {
-                    _reorder.Put(index, result);
+                    _reorder.Put(result.Index, result);
                 }
                 else
                 {
@@ -447,27 +301,10 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         }
     }
 
-    private static void RecordTelemetry(Exception? error, TimeSpan elapsed)
-    {
-        if (error is null)
-        {
-            SluiceDiagnostics.ItemsCompleted.Add(1);
-        }
-        else
-        {
-            SluiceDiagnostics.ItemsFailed.Add(1);
-        }
-
-        if (SluiceDiagnostics.ItemDuration.Enabled)
-        {
-            SluiceDiagnostics.ItemDuration.Record(elapsed.TotalSeconds);
-        }
-    }
-
     private void OnPumpDone(Exception? sourceError)
     {
         Wake wake;
-        lock (_gate)
+        lock (_lock)
         {
             _pumpDone = true;
             if (sourceError is not null)

@@ -1,31 +1,79 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Sluice.Execution;
 
-/// <summary>Runs the waves of <see cref="Jobs.GatherAsync{T}"/>: each wave starts when the previous one has ended.</summary>
-internal sealed class GatherWaves<T>(int waveSize, IProgress<BatchProgress>? progress, long? total, CancellationToken cancellationToken)
+/// <summary>Runs the waves of <see cref="Jobs.GatherAsync{T}"/>: each wave starts when the previous one has ended.
+/// Progress goes through the engine's <see cref="ProgressPacer"/>, one report after each job.</summary>
+internal sealed class GatherWaves<T>
 {
-    private readonly long _started = TimeProvider.System.GetTimestamp();
-    private readonly Lock _reportGate = new();
-    private long _completed;
-    private bool _receiverFailed;
+    private readonly int _waveSize;
+    private readonly long? _total;
+    private readonly TimeProvider _time;
+    private readonly CancellationToken _cancellationToken;
+    private readonly ProgressPacer? _pacer;
+    private readonly Lock _lock = new();
+    private readonly long _started;
 
-    public async Task<IReadOnlyList<T>> RunAsync(IEnumerable<Func<CancellationToken, Task<T>>> jobs)
+    // Guarded by _lock.
+    private long _completed;
+    private long _snapshotSequence;
+
+    private GatherWaves(int waveSize, IProgress<BatchProgress>? progress, long? total, TimeProvider time, CancellationToken cancellationToken)
     {
-        var results = total is { } n ? new List<T>((int)n) : new List<T>();
-        foreach (var wave in jobs.Chunk(waveSize))
+        _waveSize = waveSize;
+        _total = total;
+        _time = time;
+        _cancellationToken = cancellationToken;
+        _started = time.GetTimestamp();
+        if (progress is not null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            _pacer = new ProgressPacer(progress, time, TimeSpan.Zero, _lock);
+        }
+    }
+
+    /// <summary>Checks the arguments (a bad one faults the returned task) and runs the waves.</summary>
+    public static async Task<IReadOnlyList<T>> RunAsync(
+        IEnumerable<Func<CancellationToken, Task<T>>> jobs,
+        int waveSize,
+        IProgress<BatchProgress>? progress,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(waveSize);
+        long? total = jobs.TryGetNonEnumeratedCount(out int count) ? count : null;
+        var waves = new GatherWaves<T>(waveSize, progress, total, time, cancellationToken);
+        return await waves.RunAsync(jobs).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<T>> RunAsync(IEnumerable<Func<CancellationToken, Task<T>>> jobs)
+    {
+        var results = _total is { } n ? new List<T>((int)n) : new List<T>();
+        foreach (var wave in jobs.Chunk(_waveSize))
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
             results.AddRange(await RunWaveAsync(wave).ConfigureAwait(false));
         }
 
-        Report(inFlight: 0);
+        if (_pacer is not null)
+        {
+            BatchProgress snapshot;
+            long sequence;
+            lock (_lock)
+            {
+                snapshot = SnapshotLocked(inFlight: 0, out sequence);
+            }
+
+            _pacer.Report(snapshot, sequence);
+        }
+
         return results;
     }
 
     private async Task<T[]> RunWaveAsync(Func<CancellationToken, Task<T>>[] wave)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
         Exception? first = null;
         var tasks = new Task<T>[wave.Length];
         for (int i = 0; i < wave.Length; i++)
@@ -38,8 +86,7 @@ internal sealed class GatherWaves<T>(int waveSize, IProgress<BatchProgress>? pro
             try
             {
                 T value = await Jobs.Invoke(job, stop.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _completed);
-                Report(inFlight: wave.Length);
+                OnJobCompleted(inFlight: wave.Length);
                 return value;
             }
             catch (Exception ex)
@@ -64,47 +111,45 @@ internal sealed class GatherWaves<T>(int waveSize, IProgress<BatchProgress>? pro
         }
     }
 
-    private void Report(int inFlight)
+    private void OnJobCompleted(int inFlight)
     {
-        if (progress is null)
+        if (_pacer is null)
         {
-            return;
+            return; // the count serves only progress
         }
 
-        // Serialised so that snapshots arrive in order and counts never go backwards. A receiver that throws is not
-        // called again: a broken progress display must not fail the jobs.
-        lock (_reportGate)
+        BatchProgress? snapshot = null;
+        long sequence = 0;
+        lock (_lock)
         {
-            if (_receiverFailed)
+            _completed++;
+            if (_pacer.IsDue(_time.GetTimestamp()))
             {
-                return;
+                snapshot = SnapshotLocked(inFlight, out sequence);
             }
+        }
 
-            try
-            {
-                ReportLocked(progress, inFlight);
-            }
-            catch (Exception)
-            {
-                _receiverFailed = true;
-            }
+        if (snapshot is not null)
+        {
+            _pacer.Report(snapshot, sequence);
         }
     }
 
-    private void ReportLocked(IProgress<BatchProgress> receiver, int inFlight)
+    private BatchProgress SnapshotLocked(int inFlight, out long sequence)
     {
-        long done = Interlocked.Read(ref _completed);
-        TimeSpan elapsed = TimeProvider.System.GetElapsedTime(_started);
-        double throughput = elapsed > TimeSpan.Zero ? done / elapsed.TotalSeconds : 0;
-        receiver.Report(new BatchProgress
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        sequence = ++_snapshotSequence;
+        TimeSpan elapsed = _time.GetElapsedTime(_started);
+        double throughput = elapsed > TimeSpan.Zero ? _completed / elapsed.TotalSeconds : 0;
+        return new BatchProgress
         {
-            Completed = done,
+            Completed = _completed,
             InFlight = inFlight,
-            Total = total,
+            Total = _total,
             Elapsed = elapsed,
             ThroughputPerSecond = throughput,
-            EstimatedRemaining = total is { } t && throughput > 0 ? TimeSpan.FromSeconds((t - done) / throughput) : null,
-            ConcurrencyLimit = waveSize,
-        });
+            EstimatedRemaining = _total is { } t && throughput > 0 ? TimeSpan.FromSeconds((t - _completed) / throughput) : null,
+            ConcurrencyLimit = _waveSize,
+        };
     }
 }

@@ -1,0 +1,224 @@
+using System.Threading.RateLimiting;
+using Polly;
+
+namespace Sluice.Execution;
+
+/// <summary>
+/// The path of one admitted item, in the order the stages run:
+/// <b>resilience</b> (the optional Polly pipeline, around every attempt) → <b>rate lease</b> (optional, one permit
+/// per attempt) → <b>concurrency slot</b> (held only while the work runs) → <b>work</b> → <b>outcome</b> (telemetry,
+/// the slot's feedback, the result handed to the run). One instance per run: it holds the stages, the run holds the
+/// items and their output.
+/// </summary>
+/// <remarks>
+/// There are two ways along the path. With neither a resilience pipeline nor a rate limiter there is exactly one
+/// attempt, so the pump takes the slot before it starts the item (<see cref="SlotBeforeStart"/>, then
+/// <see cref="StartWithSlot"/>), and an item whose work completes synchronously allocates nothing. Otherwise the item
+/// runs on its own (<see cref="RunAsync"/>): each attempt takes its lease and then its slot, and gives the slot back
+/// before the pipeline waits to retry.
+/// </remarks>
+internal sealed class AttemptPath<TIn, TOut>
+{
+    private readonly BatchRun<TIn, TOut> _run;
+    private readonly Func<TIn, CancellationToken, ValueTask<TOut>> _work;
+    private readonly ConcurrencyLimit _limit;
+    private readonly RateLimiter? _rateLimiter;
+    private readonly ResiliencePipeline? _resilience;
+    private readonly TimeProvider _time;
+    private readonly CancellationToken _token;
+    private int _running;
+
+    public AttemptPath(BatchRun<TIn, TOut> run, Func<TIn, CancellationToken, ValueTask<TOut>> work, BatchOptions options,
+        ConcurrencyLimit limit, CancellationToken token)
+    {
+        _run = run;
+        _work = work;
+        _limit = limit;
+        _rateLimiter = options.RateLimiter;
+        _resilience = options.ItemResilience;
+        _time = options.TimeProvider;
+        _token = token;
+    }
+
+    /// <summary>Whether the pump takes the item's slot before starting it: there is one attempt and nothing before the slot.</summary>
+    public bool SlotBeforeStart => _resilience is null && _rateLimiter is null;
+
+    /// <summary>Attempts whose work holds a slot at this moment.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    // ---- One attempt with the slot the pump took (no resilience, no rate limiter) ----
+
+    /// <summary>Waits for a slot on the pump's behalf, before it starts the next item.</summary>
+    public ValueTask TakeSlotAsync() => _limit.AcquireAsync(_token);
+
+    /// <summary>Gives back a slot the pump took for an item it then did not start.</summary>
+    public void ReturnUnusedSlot() => _limit.Release(new ConcurrencyFeedback(TimeSpan.Zero, Succeeded: false));
+
+    /// <summary>Runs the item's one attempt in the slot the pump took; no allocation when the work completes synchronously.</summary>
+    public void StartWithSlot(long index, TIn item)
+    {
+        EnterSlot();
+        long started = _time.GetTimestamp();
+        ValueTask<TOut> work;
+        try
+        {
+            work = _work(item, _token);
+        }
+        catch (Exception ex)
+        {
+            Finish(index, item, default, ex, 1, started, heldSlot: true);
+            return;
+        }
+
+        if (work.IsCompletedSuccessfully)
+        {
+            Finish(index, item, work.Result, null, 1, started, heldSlot: true);
+        }
+        else
+        {
+            _ = AwaitWorkAsync(index, item, work, started);
+        }
+    }
+
+    private async Task AwaitWorkAsync(long index, TIn item, ValueTask<TOut> work, long started)
+    {
+        TOut? value = default;
+        Exception? error = null;
+        try
+        {
+            value = await work.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        Finish(index, item, value, error, 1, started, heldSlot: true);
+    }
+
+    // ---- Attempts under resilience and a rate limiter ----
+
+    /// <summary>Runs the item through the resilience pipeline (if any); each attempt takes its own lease and slot.</summary>
+    public async Task RunAsync(long index, TIn item)
+    {
+        long started = _time.GetTimestamp();
+        var state = new AttemptState(this, item);
+        TOut? value = default;
+        Exception? error = null;
+        try
+        {
+            value = _resilience is { } pipeline
+                ? await pipeline.ExecuteAsync(static (s, ct) => s.Path.AttemptAsync(s, ct), state, _token).ConfigureAwait(false)
+                : await AttemptAsync(state, _token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        Finish(index, item, value, error, Math.Max(1, state.Count), started, heldSlot: false);
+    }
+
+    /// <summary>One attempt: rate lease, then slot, then the work; the slot is given back as soon as the work ends.</summary>
+    private async ValueTask<TOut> AttemptAsync(AttemptState state, CancellationToken cancellationToken)
+    {
+        state.Count++;
+        RateLimitLease? lease = null;
+        try
+        {
+            if (_rateLimiter is { } limiter)
+            {
+                lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+                if (!lease.IsAcquired)
+                {
+                    TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
+                    throw new RateLimitRejectedException(retryAfter);
+                }
+            }
+
+            await _limit.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            EnterSlot();
+            long started = _time.GetTimestamp();
+            bool succeeded = false;
+            try
+            {
+                TOut value = await _work(state.Item, cancellationToken).ConfigureAwait(false);
+                succeeded = true;
+                return value;
+            }
+            finally
+            {
+                LeaveSlot(_time.GetElapsedTime(started), succeeded);
+            }
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    private sealed class AttemptState(AttemptPath<TIn, TOut> path, TIn item)
+    {
+        public AttemptPath<TIn, TOut> Path { get; } = path;
+
+        public TIn Item { get; } = item;
+
+        public int Count { get; set; }
+    }
+
+    // ---- The slot and the outcome, shared by both ways ----
+
+    private void EnterSlot()
+    {
+        Interlocked.Increment(ref _running);
+        SluiceDiagnostics.ItemsInFlight.Add(1);
+    }
+
+    /// <summary>The attempt stops counting as running before its slot is handed on: the next item can start inside
+    /// <see cref="ConcurrencyLimit.Release"/>, and a progress snapshot taken then must not count both.</summary>
+    private void LeaveSlot(TimeSpan elapsed, bool succeeded)
+    {
+        Interlocked.Decrement(ref _running);
+        SluiceDiagnostics.ItemsInFlight.Add(-1);
+        _limit.Release(new ConcurrencyFeedback(elapsed, succeeded));
+    }
+
+    /// <summary>
+    /// The outcome of an item. Everything that touches the run's token or the concurrency limit happens before the
+    /// result is handed to the run, while the item still counts as pending there, so the consumer cannot conclude
+    /// (and dispose the run) before it is done.
+    /// </summary>
+    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot)
+    {
+        TimeSpan elapsed = _time.GetElapsedTime(started);
+        RecordTelemetry(error, elapsed);
+        if (error is not null)
+        {
+            _run.OnItemFailed(error);
+        }
+
+        if (heldSlot)
+        {
+            LeaveSlot(elapsed, error is null);
+        }
+
+        _run.OnItemFinished(new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed));
+    }
+
+    private static void RecordTelemetry(Exception? error, TimeSpan elapsed)
+    {
+        if (error is null)
+        {
+            SluiceDiagnostics.ItemsCompleted.Add(1);
+        }
+        else
+        {
+            SluiceDiagnostics.ItemsFailed.Add(1);
+        }
+
+        if (SluiceDiagnostics.ItemDuration.Enabled)
+        {
+            SluiceDiagnostics.ItemDuration.Record(elapsed.TotalSeconds);
+        }
+    }
+}
