@@ -11,8 +11,8 @@ namespace Sluice.AI;
 /// <remarks>
 /// <para>LLM latency grows with output length, so raw latency says little about queueing. Each sample is therefore
 /// compared with the best latency ever seen for its output-length class (powers of two of output tokens): the ratio
-/// is the latency normalised per output length. Once per window of about one round trip (as many samples as the
-/// limit, at least 8) the window's mean ratio gives the gradient <c>clamp(Tolerance ÷ ratio, 0.5, 1)</c>, and the
+/// is the latency normalised per output length. Once per round (about one round trip (as many samples as the
+/// limit, at least 8 samples) the round's mean ratio gives the gradient <c>clamp(Tolerance ÷ ratio, 0.5, 1)</c>, and the
 /// limit moves a <see cref="AdaptiveConcurrencyOptions.Smoothing"/> share of the way toward
 /// <c>limit × gradient + √limit</c>.</para>
 /// <para>The limit grows only while at least half of it is in use (an idle client learns nothing about capacity),
@@ -24,15 +24,15 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 {
     private const int LengthClasses = 24;
     private const double RatioWeight = 0.1;
-    private const int MinimumWindow = 8;
+    private const int MinimumRound = 8;
     private readonly AdaptiveConcurrencyOptions _options;
     private readonly TimeProvider _time;
     private readonly double[] _bestLatency = new double[LengthClasses];
     private double _limit;
-    private double _windowRatioSum;
-    private int _windowSamples;
-    private int _windowPeakInFlight;
-    private int _windowTimeouts;
+    private double _roundRatioSum;
+    private int _roundSamples;
+    private int _roundPeakInFlight;
+    private int _roundTimeouts;
     private double _latency;
     private double _lastRatio = 1;
     private long _lastBackoff;
@@ -86,14 +86,14 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         if (feedback.TimedOut)
         {
             // A timeout is congestion only when latency is already rising; with flat latency it is a fault (a hung
-            // request), counted, and judged at the end of the window by its share.
+            // request), counted, and judged at the end of the round by its share.
             if (_lastRatio > _options.Tolerance)
             {
                 BackOff();
             }
             else
             {
-                _windowTimeouts++;
+                _roundTimeouts++;
             }
 
             return;
@@ -112,23 +112,23 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
             _bestLatency[lengthClass] = best = seconds;
         }
 
-        // Samples are gathered over a window of about one round trip (as many samples as the limit) and the limit
-        // moves once per window: moving on every sample overshoots, because latency answers a change a round trip late.
-        _windowRatioSum += seconds / best;
-        _windowSamples++;
-        _windowPeakInFlight = Math.Max(_windowPeakInFlight, inFlight);
-        if (_windowSamples < Math.Max(MinimumWindow, (int)_limit))
+        // Samples are gathered over a round of about one round trip (as many samples as the limit) and the limit
+        // moves once per round: moving on every sample overshoots, because latency answers a change a round trip late.
+        _roundRatioSum += seconds / best;
+        _roundSamples++;
+        _roundPeakInFlight = Math.Max(_roundPeakInFlight, inFlight);
+        if (_roundSamples < Math.Max(MinimumRound, (int)_limit))
         {
             return;
         }
 
-        double ratio = _windowRatioSum / _windowSamples;
-        int peak = _windowPeakInFlight;
-        double timeoutShare = (double)_windowTimeouts / (_windowTimeouts + _windowSamples);
-        _windowRatioSum = 0;
-        _windowSamples = 0;
-        _windowPeakInFlight = 0;
-        _windowTimeouts = 0;
+        double ratio = _roundRatioSum / _roundSamples;
+        int peak = _roundPeakInFlight;
+        double timeoutShare = (double)_roundTimeouts / (_roundTimeouts + _roundSamples);
+        _roundRatioSum = 0;
+        _roundSamples = 0;
+        _roundPeakInFlight = 0;
+        _roundTimeouts = 0;
         _lastRatio = ratio;
         if (timeoutShare > _options.TimeoutShare)
         {

@@ -4,10 +4,10 @@ using Sluice.Simulator.Content;
 
 namespace Sluice.Simulator.Stats;
 
-/// <summary>The live counters behind <c>/stats</c>. A reset swaps in a fresh window; in-flight survives it.</summary>
+/// <summary>The live counters behind <c>/stats</c>. A reset swaps in a fresh tally; in-flight survives it.</summary>
 internal sealed class SimulatorCounters
 {
-    private Window _window = new();
+    private Tally _tally = new();
     private long _inFlight;
 
     public long InFlight => Volatile.Read(ref _inFlight);
@@ -15,7 +15,7 @@ internal sealed class SimulatorCounters
     /// <summary>Counts a request's arrival; returns the new in-flight count.</summary>
     public long Enter()
     {
-        var w = _window;
+        var w = _tally;
         long now = Interlocked.Increment(ref _inFlight);
         long peak;
         while (now > (peak = Volatile.Read(ref w.PeakInFlight)) && Interlocked.CompareExchange(ref w.PeakInFlight, now, peak) != peak) { }
@@ -31,23 +31,23 @@ internal sealed class SimulatorCounters
     /// <summary>Records a body; returns how many times it had been seen before this one.</summary>
     public int SeeBody(RequestHash hash)
     {
-        var record = _window.Bodies.GetOrAdd(hash, static _ => new BodyRecord());
+        var record = _tally.Bodies.GetOrAdd(hash, static _ => new BodyRecord());
         return Interlocked.Increment(ref record.Seen) - 1;
     }
 
     public void Status(string endpoint, int status)
     {
-        var box = _window.ByEndpoint.GetOrAdd((endpoint, status), static _ => new long[1]);
+        var box = _tally.ByEndpoint.GetOrAdd((endpoint, status), static _ => new long[1]);
         Interlocked.Increment(ref box[0]);
     }
 
-    public void RateLimited() => Interlocked.Increment(ref _window.RateLimited);
+    public void RateLimited() => Interlocked.Increment(ref _tally.RateLimited);
 
-    public void Fault(FaultKind kind) => Interlocked.Increment(ref _window.Faults[(int)kind]);
+    public void Fault(FaultKind kind) => Interlocked.Increment(ref _tally.Faults[(int)kind]);
 
     public void Succeeded(RequestHash hash, int promptTokens, int completionTokens, double? latencyMs)
     {
-        var w = _window;
+        var w = _tally;
         var record = w.Bodies.GetOrAdd(hash, static _ => new BodyRecord());
         Interlocked.Increment(ref record.Succeeded);
         Interlocked.Add(ref w.PromptTokens, promptTokens);
@@ -58,13 +58,13 @@ internal sealed class SimulatorCounters
 
     public void Reset()
     {
-        var fresh = new Window { PeakInFlight = InFlight };
-        Interlocked.Exchange(ref _window, fresh);
+        var fresh = new Tally { PeakInFlight = InFlight };
+        Interlocked.Exchange(ref _tally, fresh);
     }
 
     public StatsSnapshot Snapshot()
     {
-        var w = _window;
+        var w = _tally;
         var byEndpoint = new Dictionary<string, Dictionary<string, long>>();
         foreach (var ((endpoint, status), box) in w.ByEndpoint)
         {
@@ -117,7 +117,7 @@ internal sealed class SimulatorCounters
         public int Succeeded;
     }
 
-    private sealed class Window
+    private sealed class Tally
     {
         public readonly long Origin = Stopwatch.GetTimestamp();
         public readonly ConcurrentDictionary<(string, int), long[]> ByEndpoint = new();
