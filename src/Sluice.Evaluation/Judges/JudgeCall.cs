@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 
@@ -29,9 +28,10 @@ internal sealed class JudgeCall
                 $"{_evaluatorName} has no chat client: pass an IChatClient to its constructor or a ChatConfiguration to EvaluateAsync.");
 
         ChatMessage[] messages = [new(ChatRole.System, system), new(ChatRole.User, prompt)];
-        var started = Stopwatch.GetTimestamp();
+        var clock = _options.TimeProvider;
+        var started = clock.GetTimestamp();
         var response = await client.GetResponseAsync(messages, _options.CreateChatOptions(), cancellationToken).ConfigureAwait(false);
-        return new JudgeReply(response, Stopwatch.GetElapsedTime(started));
+        return new JudgeReply(response, clock.GetElapsedTime(started));
     }
 }
 

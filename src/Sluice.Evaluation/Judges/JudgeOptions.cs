@@ -41,6 +41,10 @@ public sealed record JudgeOptions
         }
     }
 
+    /// <summary>Gets the clock that times each judge call (the duration reported with its result).</summary>
+    /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Creates fresh <see cref="ChatOptions"/> for one call (middleware may mutate them).</summary>
     internal ChatOptions CreateChatOptions() => new()
     {
