@@ -2,7 +2,8 @@ using Sluice.Rag;
 
 // Usage: Sluice.Rag.CrashChild <index file> <records per upsert>
 // Upserts batch 0, 1, 2, … (keys "<batch>-<i>", vectors from CrashVectors) one transaction each, printing
-// "begin <batch>" before and "committed <batch>" after each, until it is killed.
+// "begin <batch>" before and "committed <batch>" after each, then waits for a line on stdin before the next batch
+// (so the test knows exactly which upsert it interrupts), until it is killed.
 string path = args[0];
 int size = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 using var index = VectorIndex.Open(path, new VectorIndexOptions { Dimensions = CrashVectors.Dimensions });
@@ -20,6 +21,10 @@ for (int batch = index.Count / size; batch < 10_000; batch++)
     await index.UpsertAsync(records);
     Console.Out.WriteLine($"committed {batch}");
     Console.Out.Flush();
+    if (Console.In.ReadLine() is null)
+    {
+        return;
+    }
 }
 
 /// <summary>The deterministic vector of record (batch, i), shared with the test that checks the file.</summary>

@@ -48,7 +48,7 @@ public sealed class CrashSafetyTests
     private static async Task<int> RunChildAndKillAsync(string path, int killDuringBatch, int delayMs)
     {
         string child = Path.Combine(AppContext.BaseDirectory, "Sluice.Rag.CrashChild.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(child);
         start.ArgumentList.Add(path);
         start.ArgumentList.Add(RecordsPerUpsert.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -68,6 +68,12 @@ public sealed class CrashSafetyTests
                     process.Kill(); // SIGKILL on Unix: no finally blocks, no flush, no rollback
                     await process.WaitForExitAsync(timeout.Token);
                     return killDuringBatch;
+                }
+
+                if (line.StartsWith("committed ", StringComparison.Ordinal))
+                {
+                    await process.StandardInput.WriteLineAsync("next"); // the child starts the next upsert only now
+                    await process.StandardInput.FlushAsync(timeout.Token);
                 }
             }
 
