@@ -234,6 +234,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         }
     }
 
+    /// <summary>The shared session, for the benchmark's bare ONNX loop.</summary>
+    internal MiniLmSession SessionForBenchmarks => _session;
+
+    /// <summary>A new tokenizer with this generator's settings, for the benchmark's bare ONNX loop.</summary>
+    internal WordPieceTokenizer TokenizerForBenchmarks() => new(_vocabulary, _options.MaxTokens);
+
     private WordPieceTokenizer RentTokenizer() =>
         _tokenizers.TryTake(out var tokenizer) ? tokenizer : new WordPieceTokenizer(_vocabulary, _options.MaxTokens);
 }
