@@ -6,6 +6,8 @@ using Sluice.Bench;
 //   throughput         chat efficiency, rate-limit adherence, adaptive vs fixed concurrency (against the simulator)
 //   eval               BatchEvalRunner against the simulator and in-process
 //   all                every suite above
+//   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
+//   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -29,6 +31,15 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await ThroughputBench.RunAsync(quick);
         await EvalBench.RunAsync(quick);
+        return 0;
+    case "embeddings":
+        await EmbeddingBench.RunAsync(quick);
+        return 0;
+    case "index":
+        await IndexBench.RunAsync(quick);
+        return 0;
+    case "index-memory" when arguments.Count > 1:
+        IndexBench.RunMemoryCase(arguments[1]);
         return 0;
     case "memory" when arguments.Count > 1 && long.TryParse(arguments[1], out long items) && items > 0:
         await StreamingMemoryCase.RunInThisProcessAsync(items);

