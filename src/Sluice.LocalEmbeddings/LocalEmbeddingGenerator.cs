@@ -82,7 +82,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
         float[][] vectors = texts.Length == 0 ? [] : await EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Length);
-        var now = DateTimeOffset.UtcNow;
+        var now = _options.TimeProvider.GetUtcNow();
         foreach (float[] vector in vectors)
         {
             result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = now });
