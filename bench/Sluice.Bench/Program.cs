@@ -8,6 +8,8 @@ using Sluice.Bench;
 //   all                every suite above
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
+//   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
+//                      fixed, 429s with a learned limit, cold start, client memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -31,6 +33,13 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await ThroughputBench.RunAsync(quick);
         await EvalBench.RunAsync(quick);
+        return 0;
+    case "defaults":
+        SizePoolForInProcessSimulator();
+        await DefaultsBench.RunAsync(quick);
+        return 0;
+    case "client-memory" when arguments.Count > 1:
+        DefaultsBench.ReportClientMemory(arguments[1]);
         return 0;
     case "embeddings":
         await EmbeddingBench.RunAsync(quick);

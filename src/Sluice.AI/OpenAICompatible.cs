@@ -7,7 +7,7 @@ namespace Sluice.AI;
 
 /// <summary>
 /// Creates Microsoft.Extensions.AI clients for any OpenAI-compatible endpoint with Sluice's whole throughput stack
-/// (usage → retry → rate budget → concurrency → attempt timeout). The OpenAI SDK's own retries are turned off, so one
+/// (usage → retry → concurrency → rate budget → attempt timeout). The OpenAI SDK's own retries are turned off, so one
 /// retry layer governs and every 429 reaches Sluice's budget and limit.
 /// </summary>
 public static class OpenAICompatible

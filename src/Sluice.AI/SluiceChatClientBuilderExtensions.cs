@@ -5,7 +5,7 @@ namespace Sluice.AI;
 
 /// <summary>
 /// Adds Sluice's throughput layers to a <see cref="ChatClientBuilder"/>. <see cref="UseSluiceThroughput(ChatClientBuilder, ProviderLane?, Action{SluiceClientOptions}?)"/> adds all of
-/// them in their required order, from the outside in: usage accounting → retry → rate budget → concurrency →
+/// them in their required order, from the outside in: usage accounting → retry → concurrency → rate budget →
 /// attempt timeout → the inner client. The single-layer doors build custom stacks; each layer reports to the
 /// <c>Sluice</c> meter by itself, and takes its clock from the builder's services (a registered
 /// <see cref="TimeProvider"/>), else <see cref="TimeProvider.System"/>.
@@ -40,8 +40,8 @@ public static class SluiceChatClientBuilderExtensions
         return builder
             .Use(inner => new UsageChatClient(inner, ledger))
             .Use(inner => new RetryChatClient(inner, retry))
-            .Use(inner => new RateBudgetChatClient(inner, lane.Budget, lane.Estimator, ledger, time))
             .Use(inner => new ConcurrencyChatClient(inner, lane.Concurrency, ledger, time))
+            .Use(inner => new RateBudgetChatClient(inner, lane.Budget, lane.Estimator, ledger, time))
             .Use(inner => new AttemptTimeoutChatClient(inner, timeout, time));
     }
 

@@ -35,8 +35,8 @@ public static class SluiceEmbeddingGeneratorBuilderExtensions
         return builder
             .Use(inner => new UsageEmbeddingGenerator(inner, ledger))
             .Use(inner => new RetryEmbeddingGenerator(inner, retry))
-            .Use(inner => new RateBudgetEmbeddingGenerator(inner, lane.Budget, ledger, time))
             .Use(inner => new ConcurrencyEmbeddingGenerator(inner, lane.Concurrency, ledger, time))
+            .Use(inner => new RateBudgetEmbeddingGenerator(inner, lane.Budget, ledger, time))
             .Use(inner => new AttemptTimeoutEmbeddingGenerator(inner, timeout, time));
     }
 

@@ -30,6 +30,7 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var wait = SlotWait.Open();
         ChatResponse response;
         try
         {
@@ -37,11 +38,11 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _slot.Failed(started, ex, cancellationToken);
+            _slot.Failed(started, wait, ex, cancellationToken);
             throw;
         }
 
-        _slot.Succeeded(started, response.Usage?.OutputTokenCount);
+        _slot.Succeeded(started, wait, response.Usage?.OutputTokenCount);
         return response;
     }
 
@@ -50,7 +51,7 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var watcher = new Watcher(_slot, started, cancellationToken);
+        var watcher = new Watcher(_slot, started, SlotWait.Open(), cancellationToken);
         await foreach (var update in StreamWatcher.WatchAsync(ct => base.GetStreamingResponseAsync(messages, options, ct), watcher, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
@@ -61,7 +62,7 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(_slot.Limit) ? _slot.Limit : base.GetService(serviceType, serviceKey);
 
-    private sealed class Watcher(ConcurrencySlot slot, long started, CancellationToken callerToken) : StreamWatcher
+    private sealed class Watcher(ConcurrencySlot slot, long started, SlotWait wait, CancellationToken callerToken) : StreamWatcher
     {
         private long? _output;
 
@@ -73,14 +74,14 @@ public sealed class ConcurrencyChatClient : DelegatingChatClient
             }
         }
 
-        public override void OnCompleted() => slot.Succeeded(started, _output);
+        public override void OnCompleted() => slot.Succeeded(started, wait, _output);
 
         public override Exception OnFailure(Exception error)
         {
-            slot.Failed(started, error, callerToken);
+            slot.Failed(started, wait, error, callerToken);
             return error;
         }
 
-        public override void OnAbandoned() => slot.Abandoned(started);
+        public override void OnAbandoned() => slot.Abandoned(started, wait);
     }
 }

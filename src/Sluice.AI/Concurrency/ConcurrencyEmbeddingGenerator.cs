@@ -28,6 +28,7 @@ public sealed class ConcurrencyEmbeddingGenerator : DelegatingEmbeddingGenerator
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var wait = SlotWait.Open();
         GeneratedEmbeddings<Embedding<float>> result;
         try
         {
@@ -35,11 +36,11 @@ public sealed class ConcurrencyEmbeddingGenerator : DelegatingEmbeddingGenerator
         }
         catch (Exception ex)
         {
-            _slot.Failed(started, ex, cancellationToken);
+            _slot.Failed(started, wait, ex, cancellationToken);
             throw;
         }
 
-        _slot.Succeeded(started, null);
+        _slot.Succeeded(started, wait, null);
         return result;
     }
 

@@ -17,20 +17,27 @@ internal sealed class ConcurrencySlot(ConcurrencyLimit limit, UsageLedger? ledge
         return started;
     }
 
-    public void Succeeded(long started, long? outputUnits)
+    public void Succeeded(long started, SlotWait wait, long? outputUnits)
     {
         AiMetrics.Attempt(ledger, kind, succeeded: true);
-        limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: true, Overloaded: false, outputUnits));
+        limit.Release(new ConcurrencyFeedback(Latency(started, wait), Succeeded: true, Overloaded: false, outputUnits));
     }
 
-    public void Failed(long started, Exception error, CancellationToken callerToken)
+    public void Failed(long started, SlotWait wait, Exception error, CancellationToken callerToken)
     {
         AiMetrics.Attempt(ledger, kind, succeeded: false);
         bool overloaded = FailureClassifier.Classify(error, callerToken) == FailureKind.Overloaded;
         bool timedOut = error is AttemptTimeoutException;
-        limit.Release(new ConcurrencyFeedback(time.GetElapsedTime(started), Succeeded: false, overloaded, TimedOut: timedOut));
+        limit.Release(new ConcurrencyFeedback(Latency(started, wait), Succeeded: false, overloaded, TimedOut: timedOut));
     }
 
     /// <summary>The consumer stopped a stream early: the slot is free again, but the attempt says nothing about capacity.</summary>
-    public void Abandoned(long started) => Failed(started, new OperationCanceledException(), new CancellationToken(true));
+    public void Abandoned(long started, SlotWait wait) => Failed(started, wait, new OperationCanceledException(), new CancellationToken(true));
+
+    /// <summary>How long the provider took: the slot's holding time less the rate-budget wait inside it.</summary>
+    private TimeSpan Latency(long started, SlotWait wait)
+    {
+        TimeSpan held = time.GetElapsedTime(started) - wait.Waited;
+        return held > TimeSpan.Zero ? held : TimeSpan.Zero;
+    }
 }

@@ -33,7 +33,9 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
     {
         long started = time.GetTimestamp();
         using RateLimitLease lease = await budget.AcquireAsync(Math.Max(0, estimatedTokens), cancellationToken).ConfigureAwait(false);
-        AiMetrics.Waited(time.GetElapsedTime(started), "budget");
+        TimeSpan waited = time.GetElapsedTime(started);
+        AiMetrics.Waited(waited, "budget");
+        SlotWait.Current?.Add(waited); // inside a slot: not the provider's latency
         if (!lease.IsAcquired)
         {
             TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
