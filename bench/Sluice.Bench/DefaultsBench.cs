@@ -48,19 +48,19 @@ internal static class DefaultsBench
 
     private static IChatClient Client(SimulatorHost host, Action<SluiceClientOptions> configure)
     {
-        var options = new SluiceClientOptions { Lanes = new ProviderLaneRegistry() };
+        var options = new SluiceClientOptions();
         configure(options);
-        return OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, "sk-bench", Model, options);
+        return ThroughputBench.Client(host, options);
     }
 
     /// <summary>Batch.ProcessAsync with its defaults (ordered) and <paramref name="workers"/>; wall seconds and failures.</summary>
-    private static async Task<(double Seconds, int Failed)> DriveDefaultsAsync(IChatClient client, int calls, int workers, string tag)
+    private static async Task<(double Seconds, int Failed)> DriveDefaultsAsync(IChatClient client, int calls, int workers, string tag, bool ordered = true)
     {
         int failed = 0;
         var clock = Stopwatch.StartNew();
         await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, calls),
                            (i, ct) => new ValueTask<ChatResponse>(client.GetResponseAsync($"{tag} {i}: summarise the river", cancellationToken: ct)),
-                           new BatchOptions { MaxConcurrency = workers }))
+                           new BatchOptions { MaxConcurrency = workers, Ordered = ordered }))
         {
             failed += r.Succeeded ? 0 : 1;
         }
@@ -72,7 +72,7 @@ internal static class DefaultsBench
     /// up on an item after <paramref name="timeout"/> and never retry.</summary>
     private static async Task<(double Seconds, int Failed)> PlainPoolAsync(SimulatorHost host, int calls, int workers, TimeSpan timeout, string tag)
     {
-        using var http = new HttpClient { BaseAddress = host.OpenAIEndpoint, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient { BaseAddress = new Uri(host.OpenAIEndpoint.AbsoluteUri.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-bench");
         int next = -1, failed = 0;
         var clock = Stopwatch.StartNew();
@@ -115,6 +115,7 @@ internal static class DefaultsBench
 
         var pool = await PlainPoolAsync(host, calls, workers, timeout, "pool");
         var sluice = await DriveDefaultsAsync(client, calls, workers, "sluice");
+        var unordered = await DriveDefaultsAsync(client, calls, workers, "sluice-unordered", ordered: false);
         BenchResult.Print(new
         {
             Case = "faults_fixed64",
@@ -126,6 +127,8 @@ internal static class DefaultsBench
             AttemptTimeoutS = 2,
             SluiceSeconds = Math.Round(sluice.Seconds, 2),
             SluiceFailed = sluice.Failed,
+            SluiceUnorderedSeconds = Math.Round(unordered.Seconds, 2),
+            SluiceUnorderedFailed = unordered.Failed,
             PlainPoolSeconds = Math.Round(pool.Seconds, 2),
             PlainPoolLost = pool.Failed,
             RatioToPlainPool = Math.Round(sluice.Seconds / pool.Seconds, 2),

@@ -27,9 +27,10 @@ internal static class ThroughputBench
         await AdaptiveVersusFixedAsync(quick ? 1_000 : 3_000);
     }
 
-    private static IChatClient Client(SimulatorHost host, SluiceClientOptions options)
+    /// <summary>A client of the whole stack on a lane of its own (each case starts cold).</summary>
+    internal static IChatClient Client(SimulatorHost host, SluiceClientOptions options)
     {
-        options.Lanes = new ProviderLaneRegistry(); // each case starts with a lane of its own
+        options.Lanes = new ProviderLaneRegistry();
         return OpenAICompatible.CreateChatClient(host.OpenAIEndpoint, "sk-bench", Model, options);
     }
 

@@ -31,18 +31,13 @@ public static class SluiceChatClientBuilderExtensions
     internal static ChatClientBuilder AddThroughputLayers(ChatClientBuilder builder, ProviderLane? lane, SluiceClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        options.Validate();
-        lane ??= ProviderLane.Create("private", options);
-        var ledger = new UsageLedger();
-        var time = options.TimeProvider;
-        var retry = SluiceRetryResiliencePipelineBuilderExtensions.CreatePipeline(options.Retry, time, ledger);
-        TimeSpan timeout = options.AttemptTimeout.Timeout;
+        var parts = ThroughputParts.Create(lane, options);
         return builder
-            .Use(inner => new UsageChatClient(inner, ledger))
-            .Use(inner => new RetryChatClient(inner, retry))
-            .Use(inner => new ConcurrencyChatClient(inner, lane.Concurrency, ledger, time))
-            .Use(inner => new RateBudgetChatClient(inner, lane.Budget, lane.Estimator, ledger, time))
-            .Use(inner => new AttemptTimeoutChatClient(inner, timeout, time));
+            .Use(inner => new UsageChatClient(inner, parts.Ledger))
+            .Use(inner => new RetryChatClient(inner, parts.Retry))
+            .Use(inner => new ConcurrencyChatClient(inner, parts.Lane.Concurrency, parts.Ledger, parts.Time))
+            .Use(inner => new RateBudgetChatClient(inner, parts.Lane.Budget, parts.Lane.Estimator, parts.Ledger, parts.Time))
+            .Use(inner => new AttemptTimeoutChatClient(inner, parts.Timeout, parts.Time));
     }
 
     /// <summary>Adds usage accounting: calls and the tokens the provider reported.</summary>

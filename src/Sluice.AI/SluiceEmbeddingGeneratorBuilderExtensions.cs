@@ -26,18 +26,13 @@ public static class SluiceEmbeddingGeneratorBuilderExtensions
         EmbeddingGeneratorBuilder<string, Embedding<float>> builder, ProviderLane? lane, SluiceClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        options.Validate();
-        lane ??= ProviderLane.Create("private", options);
-        var ledger = new UsageLedger();
-        var time = options.TimeProvider;
-        var retry = SluiceRetryResiliencePipelineBuilderExtensions.CreatePipeline(options.Retry, time, ledger);
-        TimeSpan timeout = options.AttemptTimeout.Timeout;
+        var parts = ThroughputParts.Create(lane, options);
         return builder
-            .Use(inner => new UsageEmbeddingGenerator(inner, ledger))
-            .Use(inner => new RetryEmbeddingGenerator(inner, retry))
-            .Use(inner => new ConcurrencyEmbeddingGenerator(inner, lane.Concurrency, ledger, time))
-            .Use(inner => new RateBudgetEmbeddingGenerator(inner, lane.Budget, ledger, time))
-            .Use(inner => new AttemptTimeoutEmbeddingGenerator(inner, timeout, time));
+            .Use(inner => new UsageEmbeddingGenerator(inner, parts.Ledger))
+            .Use(inner => new RetryEmbeddingGenerator(inner, parts.Retry))
+            .Use(inner => new ConcurrencyEmbeddingGenerator(inner, parts.Lane.Concurrency, parts.Ledger, parts.Time))
+            .Use(inner => new RateBudgetEmbeddingGenerator(inner, parts.Lane.Budget, parts.Ledger, parts.Time))
+            .Use(inner => new AttemptTimeoutEmbeddingGenerator(inner, parts.Timeout, parts.Time));
     }
 
     /// <summary>Adds usage accounting: calls and the input tokens the provider reported.</summary>
