@@ -6,6 +6,7 @@ using Sluice.Bench;
 //   throughput         chat efficiency, rate-limit adherence, adaptive vs fixed concurrency (against the simulator)
 //   eval               BatchEvalRunner against the simulator and in-process
 //   all                every suite above
+//   faults             engine alone with a raw HttpClient against a faulty simulator: ordered vs unordered (not in all)
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
@@ -31,6 +32,13 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await ThroughputBench.RunAsync(quick);
         await EvalBench.RunAsync(quick);
+        return 0;
+    case "faults":
+        SizePoolForInProcessSimulator();
+        await FaultBench.RunAsync(quick);
+        return 0;
+    case "cold-start" when arguments.Count > 1:
+        await EngineStartupCase.RunInThisProcessAsync(arguments[1] == "ordered");
         return 0;
     case "embeddings":
         await EmbeddingBench.RunAsync(quick);
