@@ -82,8 +82,9 @@ public sealed record BatchOptions
     /// the consumer (running, waiting for a slot, or finished and held for output).</summary>
     /// <value>Unordered: 2 × the largest concurrency (<see cref="MaxConcurrency"/>, or <see cref="ConcurrencyLimit"/>'s
     /// <see cref="Sluice.ConcurrencyLimit.MaximumLimit"/> when one is set). Ordered: the larger of that and
-    /// <see cref="ReorderWindowLimit"/>. It bounds memory and the reorder window. Whatever the order, no more than
-    /// 2 × the largest concurrency items are taken and not yet finished (running or waiting for a slot).</value>
+    /// <see cref="ReorderWindowLimit"/>. It bounds memory and the reorder window. Whatever the order, at most 2 × the
+    /// largest concurrency of these items are anything but finished results held behind an unfinished earlier item: the
+    /// extra room is only for a slow head, never for a slow consumer.</value>
     public int ReadAheadLimit => Ordered ? Math.Max(WorkInProgressLimit, ReorderWindowLimit) : WorkInProgressLimit;
 
     /// <summary>Items taken and not yet finished: 2 × the largest concurrency.</summary>

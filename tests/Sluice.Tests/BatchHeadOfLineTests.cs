@@ -140,6 +140,36 @@ public sealed class BatchHeadOfLineTests
     }
 
     [Fact]
+    public async Task A_slow_consumer_holds_ordered_output_to_twice_the_concurrency()
+    {
+        const int concurrency = 5;
+        long taken = 0, received = 0, worstLead = 0;
+
+        IEnumerable<int> CountingSource()
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                long lead = Interlocked.Increment(ref taken) - Interlocked.Read(ref received);
+                InterlockedMax(ref worstLead, lead);
+                yield return i;
+            }
+        }
+
+        var options = new BatchOptions { MaxConcurrency = concurrency };
+        Assert.True(options.Ordered);
+        long expected = 0;
+        await foreach (var r in Batch.ProcessAsync(CountingSource(), static (i, ct) => ValueTask.FromResult(i), options))
+        {
+            Assert.Equal(expected++, r.Index);
+            Interlocked.Increment(ref received);
+            await Task.Yield(); // slower than the work: the room beyond 2 × concurrency is for a slow head, not for this
+        }
+
+        Assert.Equal(500, expected);
+        Assert.True(worstLead <= 2 * concurrency, $"source ran {worstLead} items ahead of the consumer; bound is {2 * concurrency}");
+    }
+
+    [Fact]
     public async Task Unordered_output_keeps_twice_the_concurrency_as_its_read_ahead()
     {
         var options = new BatchOptions { MaxConcurrency = 5, Ordered = false, ReorderWindowLimit = 1_000 };

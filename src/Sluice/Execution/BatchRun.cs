@@ -12,10 +12,12 @@ namespace Sluice.Execution;
 /// consumer sees happens under <see cref="_lock"/>; user code and continuations run outside it.
 /// </summary>
 /// <remarks>
-/// Admission takes the next item when three counts allow, all kept under the lock: the read-ahead (items taken and not
-/// yet handed to the consumer, at most <see cref="BatchOptions.ReadAheadLimit"/>), the work in progress (items taken
-/// and not yet finished, at most 2 × the concurrency, or the concurrency itself when the run counts its own slots),
-/// and nothing else: so a slow item at the head of the reorder window holds back output, not the workers. A waiting
+/// Admission takes the next item when these counts allow, all kept under the lock: the read-ahead (items taken and not
+/// yet handed to the consumer, at most <see cref="BatchOptions.ReadAheadLimit"/>), of which at most 2 × the concurrency
+/// may be anything but results held behind an unfinished earlier item, and the work in progress (items taken and not
+/// yet finished, at most 2 × the concurrency, or the concurrency itself when the run counts its own slots). So a slow
+/// item at the head of the reorder window holds back output, not the workers, and a slow consumer still holds the run
+/// to 2 × the concurrency. A waiting
 /// pump is resumed by whoever makes room: an item that finishes, or the consumer once it has freed a few places
 /// (<see cref="_resumeRoom"/>), so that a fast consumer wakes it once per few items rather than once per item.
 /// </remarks>
@@ -28,6 +30,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private readonly ConcurrencyLimit? _limit; // null: the run counts its own slots (_pending < _inProgressLimit)
     private readonly int _readAheadLimit;
     private readonly int _inProgressLimit;
+    private readonly int _workInProgressLimit;
     private readonly int _resumeRoom;
     private readonly PumpSignal _pumpSignal = new();
     private readonly CancellationTokenSource _cts = new();
@@ -80,8 +83,9 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _limit = options.ConcurrencyLimit ?? (oneAttempt ? null : new FixedConcurrencyLimit(options.MaxConcurrency));
         int readAheadLimit = options.ReadAheadLimit;
         _readAheadLimit = readAheadLimit;
-        _inProgressLimit = _limit is null ? options.MaxConcurrency : options.WorkInProgressLimit;
-        _resumeRoom = Math.Clamp(readAheadLimit / 8, 1, 64);
+        _workInProgressLimit = options.WorkInProgressLimit;
+        _inProgressLimit = _limit is null ? options.MaxConcurrency : _workInProgressLimit;
+        _resumeRoom = Math.Clamp(_workInProgressLimit / 4, 1, 64); // ≤ a quarter of either bound: always reachable
         _token = _cts.Token;
         _path = new AttemptPath<TIn, TOut>(this, work, options, _limit, _token);
         _callerToken1 = callerToken1;
@@ -255,7 +259,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                 return Stop;
             }
 
-            if (_readAhead < _readAheadLimit && _pending < _inProgressLimit)
+            if (AdmitsLocked(room: 1))
             {
                 _readAhead++;
                 _pending++;
@@ -273,14 +277,26 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private bool ResumePumpLocked(int room)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        if (!_pumpWaiting || (!_token.IsCancellationRequested &&
-                              (_readAhead > _readAheadLimit - room || _pending >= _inProgressLimit)))
+        if (!_pumpWaiting || (!_token.IsCancellationRequested && !AdmitsLocked(room)))
         {
             return false;
         }
 
         _pumpWaiting = false;
         return true;
+    }
+
+    /// <summary>
+    /// Whether admission has <paramref name="room"/> free places. The read-ahead beyond 2 × the concurrency is only for
+    /// results held behind an unfinished earlier item: results the consumer could take now (and the one it holds) count
+    /// against 2 × the concurrency, as unordered, so a slow consumer never makes the run hold more. Call under the lock.
+    /// </summary>
+    private bool AdmitsLocked(int room)
+    {
+        int heldBehindHead = _reorder?.HeldBehindHead ?? 0;
+        return _pending < _inProgressLimit
+               && _readAhead <= _readAheadLimit - room
+               && _readAhead - heldBehindHead <= _workInProgressLimit - room;
     }
 
     /// <summary>Resumes the waiting pump on this thread, outside any caller's synchronization context.</summary>
