@@ -35,6 +35,7 @@ internal static class EngineBench
 
         PrintOverhead("overhead_sync_work", overheadItems, SyncOverhead(overheadItems));
         PrintOverhead("overhead_yielding_work", overheadItems / 4, await YieldOverheadAsync(overheadItems / 4));
+        await EngineStartupCase.RunAsync(quick);
 
         foreach (long n in quick ? new long[] { 100_000, 1_000_000 } : [1_000_000, 10_000_000])
         {

@@ -6,6 +6,7 @@ using Sluice.Bench;
 //   throughput         chat efficiency, rate-limit adherence, adaptive vs fixed concurrency (against the simulator)
 //   eval               BatchEvalRunner against the simulator and in-process
 //   all                every suite above
+//   faults             engine alone with a raw HttpClient against a faulty simulator: ordered vs unordered (not in all)
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
@@ -41,6 +42,13 @@ switch (suite)
     case "client-memory" when arguments.Count > 1:
         DefaultsBench.ReportClientMemory(arguments[1]);
         return 0;
+    case "faults":
+        SizePoolForInProcessSimulator();
+        await FaultBench.RunAsync(quick);
+        return 0;
+    case "cold-start" when arguments.Count > 1:
+        await EngineStartupCase.RunInThisProcessAsync(arguments[1] == "ordered");
+        return 0;
     case "embeddings":
         await EmbeddingBench.RunAsync(quick);
         return 0;
@@ -54,7 +62,7 @@ switch (suite)
         await StreamingMemoryCase.RunInThisProcessAsync(items);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all [--quick]; memory <items>.");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index [--quick].");
         return 2;
 }
 

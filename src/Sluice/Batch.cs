@@ -8,8 +8,9 @@ namespace Sluice;
 /// </summary>
 /// <remarks>
 /// <para>The source is pulled lazily: at no moment are more than <see cref="BatchOptions.ReadAheadLimit"/>
-/// (2 × the concurrency) items taken from it beyond what the consumer has received, so a source of any length
-/// runs in constant memory.</para>
+/// items taken from it beyond what the consumer has received (2 × the concurrency unordered; for ordered output at least
+/// <see cref="BatchOptions.ReorderWindowLimit"/>, so that a slow item at the head holds back output, not the workers),
+/// so a source of any length runs in constant memory.</para>
 /// <para>A failing item never loses another item's result: with <see cref="BatchOptions.FailFast"/> off (the default)
 /// failures come out as results with <see cref="ItemResult{TIn, TOut}.Error"/> set, and no item failure escapes as an
 /// exception. An exception thrown by the source itself ends the run after every item already taken has been

@@ -17,9 +17,24 @@ public sealed record BatchOptions
     public int MaxConcurrency { get; init; } = 8;
 
     /// <summary>Gets whether results come out in input order (<see langword="true"/>) or in completion order.</summary>
-    /// <value>Default <see langword="true"/>. Ordered output holds back results behind a slow item in the reorder window;
-    /// once <see cref="ReadAheadLimit"/> items are taken and not handed out, admission pauses until the slow item finishes.</value>
+    /// <value>Default <see langword="true"/>. Ordered output holds back the results behind a slow item in the reorder
+    /// window while the workers go on with later items; only once <see cref="ReadAheadLimit"/> items (at least
+    /// <see cref="ReorderWindowLimit"/>) are taken and not handed out does admission pause until the slow item finishes.</value>
     public bool Ordered { get; init; } = true;
+
+    /// <summary>Gets how many items ordered output may have taken from the source and not yet handed out, so how many
+    /// finished results the reorder window may hold back behind a slow or hung item while the workers go on.</summary>
+    /// <value>Default <see cref="DefaultReorderWindowLimit"/> (4,096). Must be from 1 to <see cref="MaxAllowedReorderWindowLimit"/>.
+    /// The read-ahead of an ordered run is the larger of this and twice the concurrency; unordered output ignores it.
+    /// Size it as throughput × the longest time one item may hold the head (its attempt timeout × attempts): 4,096 covers
+    /// a 2 s hang at 2,000 items/s. It bounds memory: at most this many results (inputs and values) are held.</value>
+    public int ReorderWindowLimit { get; init; } = DefaultReorderWindowLimit;
+
+    /// <summary>The default <see cref="ReorderWindowLimit"/>: 4,096 items.</summary>
+    public const int DefaultReorderWindowLimit = 4096;
+
+    /// <summary>The largest <see cref="ReorderWindowLimit"/> a run accepts: 2^24.</summary>
+    public const int MaxAllowedReorderWindowLimit = 1 << 24;
 
     /// <summary>Gets whether the first failed item ends the run.</summary>
     /// <value>Default <see langword="false"/>: every input yields one <see cref="ItemResult{TIn, TOut}"/>, failures included.
@@ -64,10 +79,16 @@ public sealed record BatchOptions
     public ResiliencePipeline? ItemResilience { get; init; }
 
     /// <summary>Gets the read-ahead limit: the number of items that may be taken from the source and not yet handed to
-    /// the consumer (running, waiting for a slot, or finished and held for output). Twice the largest concurrency.</summary>
-    /// <value>2 × <see cref="MaxConcurrency"/>, or 2 × <see cref="ConcurrencyLimit"/>'s
-    /// <see cref="Sluice.ConcurrencyLimit.MaximumLimit"/> when one is set. It bounds memory and the reorder window.</value>
-    public int ReadAheadLimit => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
+    /// the consumer (running, waiting for a slot, or finished and held for output).</summary>
+    /// <value>Unordered: 2 × the largest concurrency (<see cref="MaxConcurrency"/>, or <see cref="ConcurrencyLimit"/>'s
+    /// <see cref="Sluice.ConcurrencyLimit.MaximumLimit"/> when one is set). Ordered: the larger of that and
+    /// <see cref="ReorderWindowLimit"/>. It bounds memory and the reorder window. Whatever the order, at most 2 × the
+    /// largest concurrency of these items are anything but finished results held behind an unfinished earlier item: the
+    /// extra room is only for a slow head, never for a slow consumer.</value>
+    public int ReadAheadLimit => Ordered ? Math.Max(WorkInProgressLimit, ReorderWindowLimit) : WorkInProgressLimit;
+
+    /// <summary>Items taken and not yet finished: 2 × the largest concurrency.</summary>
+    internal int WorkInProgressLimit => 2 * (ConcurrencyLimit?.MaximumLimit ?? MaxConcurrency);
 
     /// <summary>The largest concurrency a run accepts: 2^20 (its read-ahead holds twice as many items).</summary>
     public const int MaxAllowedConcurrency = 1 << 20;
@@ -96,6 +117,12 @@ public sealed record BatchOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ConcurrencyLimit), ConcurrencyLimit.MaximumLimit,
                 $"BatchOptions.{nameof(ConcurrencyLimit)}.MaximumLimit must be at least 1; it was {ConcurrencyLimit.MaximumLimit}.");
+        }
+
+        if (ReorderWindowLimit <= 0 || ReorderWindowLimit > MaxAllowedReorderWindowLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReorderWindowLimit), ReorderWindowLimit,
+                $"BatchOptions.{nameof(ReorderWindowLimit)} must be from 1 to {MaxAllowedReorderWindowLimit}; it was {ReorderWindowLimit}.");
         }
 
         if (ProgressInterval < TimeSpan.Zero)

@@ -32,6 +32,12 @@ public sealed record BatchProgress
     /// <summary>Gets the concurrency limit in force at the moment of the snapshot (it changes when the limit is adaptive).</summary>
     public int ConcurrencyLimit { get; init; }
 
+    /// <summary>Gets how many finished results the reorder window holds back because an earlier item has not finished
+    /// (a slow or hung item at the head); always 0 for unordered output.</summary>
+    /// <remarks>Admission goes on while it grows, up to <see cref="BatchOptions.ReorderWindowLimit"/>: a large value says
+    /// the output waits for one item while the workers keep going.</remarks>
+    public int HeldForOrder { get; init; }
+
     /// <summary>Gets the number of finished items, <see cref="Completed"/> plus <see cref="Failed"/>.</summary>
     public long Finished => Completed + Failed;
 }

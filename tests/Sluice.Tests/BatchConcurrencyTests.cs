@@ -124,8 +124,8 @@ public sealed class BatchConcurrencyTests
         }
 
         int expected = 0;
-        await foreach (var r in Batch.ProcessAsync(CountingSource(), static async (i, ct) => { await Task.Yield(); return i; },
-                           new BatchOptions { MaxConcurrency = concurrency }))
+        var options = new BatchOptions { MaxConcurrency = concurrency, ReorderWindowLimit = 10 };
+        await foreach (var r in Batch.ProcessAsync(CountingSource(), static async (i, ct) => { await Task.Yield(); return i; }, options))
         {
             Assert.Equal(expected++, r.Value);
             Interlocked.Increment(ref received);
@@ -133,7 +133,8 @@ public sealed class BatchConcurrencyTests
         }
 
         Assert.Equal(200, expected);
-        Assert.True(worstLead <= 2 * concurrency, $"lead {worstLead}");
+        Assert.Equal(10, options.ReadAheadLimit);
+        Assert.True(worstLead <= options.ReadAheadLimit, $"lead {worstLead}");
     }
 
     private static void InterlockedMax(ref long target, long value)

@@ -24,8 +24,9 @@ public sealed class BatchOrderingTests
     public async Task One_slow_item_holds_back_ordered_output_and_a_full_read_ahead_pauses_admission()
     {
         const int concurrency = 4;
-        int readAhead = new BatchOptions { MaxConcurrency = concurrency }.ReadAheadLimit;
-        Assert.Equal(2 * concurrency, readAhead);
+        var options = new BatchOptions { MaxConcurrency = concurrency, ReorderWindowLimit = 20 };
+        int readAhead = options.ReadAheadLimit;
+        Assert.Equal(20, readAhead);
 
         var slow = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         int taken = 0, fastDone = 0;
@@ -55,8 +56,7 @@ public sealed class BatchOrderingTests
             return ValueTask.FromResult(i);
         }
 
-        await using var results = Batch.ProcessAsync(Source(), Work, new BatchOptions { MaxConcurrency = concurrency })
-            .GetAsyncEnumerator();
+        await using var results = Batch.ProcessAsync(Source(), Work, options).GetAsyncEnumerator();
         var first = results.MoveNextAsync().AsTask();
 
         await readAheadFull.Task.WaitAsync(Limits.Patience);

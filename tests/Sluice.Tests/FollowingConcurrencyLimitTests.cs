@@ -96,7 +96,8 @@ public sealed class FollowingConcurrencyLimitTests
         Assert.Equal(3, peakBeforeRaise);
         Assert.Equal(5, gauge.Peak);
         Assert.Equal(5, progress.Reports[^1].ConcurrencyLimit);
-        Assert.Equal(200, options.ReadAheadLimit); // twice the followed limit's maximum
+        Assert.Equal(200, (options with { Ordered = false }).ReadAheadLimit); // twice the followed limit's maximum
+        Assert.Equal(BatchOptions.DefaultReorderWindowLimit, options.ReadAheadLimit); // ordered: the reorder window's bound
     }
 
     /// <summary>Holds callers until released; if that takes longer than <see cref="Limits.Patience"/>, every wait fails at once.</summary>

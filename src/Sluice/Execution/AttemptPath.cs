@@ -15,13 +15,15 @@ namespace Sluice.Execution;
 /// attempt, so the pump takes the slot before it starts the item (<see cref="SlotBeforeStart"/>, then
 /// <see cref="StartWithSlot"/>), and an item whose work completes synchronously allocates nothing. Otherwise the item
 /// runs on its own (<see cref="RunAsync"/>): each attempt takes its lease and then its slot, and gives the slot back
-/// before the pipeline waits to retry.
+/// before the pipeline waits to retry. When the run owns its limit (a plain <see cref="BatchOptions.MaxConcurrency"/>, one
+/// attempt), there is no limit object at all: the run counts the slots under its own lock with the rest of admission,
+/// and the path only runs the work (<c>limit</c> is <see langword="null"/>).
 /// </remarks>
 internal sealed class AttemptPath<TIn, TOut>
 {
     private readonly BatchRun<TIn, TOut> _run;
     private readonly Func<TIn, CancellationToken, ValueTask<TOut>> _work;
-    private readonly ConcurrencyLimit _limit;
+    private readonly ConcurrencyLimit? _limit;
     private readonly RateLimiter? _rateLimiter;
     private readonly ResiliencePipeline? _resilience;
     private readonly TimeProvider _time;
@@ -29,7 +31,7 @@ internal sealed class AttemptPath<TIn, TOut>
     private int _running;
 
     public AttemptPath(BatchRun<TIn, TOut> run, Func<TIn, CancellationToken, ValueTask<TOut>> work, BatchOptions options,
-        ConcurrencyLimit limit, CancellationToken token)
+        ConcurrencyLimit? limit, CancellationToken token)
     {
         _run = run;
         _work = work;
@@ -49,10 +51,10 @@ internal sealed class AttemptPath<TIn, TOut>
     // ---- One attempt with the slot the pump took (no resilience, no rate limiter) ----
 
     /// <summary>Waits for a slot on the pump's behalf, before it starts the next item.</summary>
-    public ValueTask TakeSlotAsync() => _limit.AcquireAsync(_token);
+    public ValueTask TakeSlotAsync() => _limit!.AcquireAsync(_token);
 
     /// <summary>Gives back a slot the pump took for an item it then did not start.</summary>
-    public void ReturnUnusedSlot() => _limit.Release(new ConcurrencyFeedback(TimeSpan.Zero, Succeeded: false));
+    public void ReturnUnusedSlot() => _limit!.Release(new ConcurrencyFeedback(TimeSpan.Zero, Succeeded: false));
 
     /// <summary>Runs the item's one attempt in the slot the pump took; no allocation when the work completes synchronously.</summary>
     public void StartWithSlot(long index, TIn item)
@@ -136,7 +138,7 @@ internal sealed class AttemptPath<TIn, TOut>
                 }
             }
 
-            await _limit.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            await _limit!.AcquireAsync(cancellationToken).ConfigureAwait(false);
             EnterSlot();
             long started = _time.GetTimestamp();
             bool succeeded = false;
@@ -171,16 +173,24 @@ internal sealed class AttemptPath<TIn, TOut>
     private void EnterSlot()
     {
         Interlocked.Increment(ref _running);
-        SluiceDiagnostics.ItemsInFlight.Add(1);
+        if (SluiceDiagnostics.ItemsInFlight.Enabled)
+        {
+            SluiceDiagnostics.ItemsInFlight.Add(1);
+        }
     }
 
     /// <summary>The attempt stops counting as running before its slot is handed on: the next item can start inside
-    /// <see cref="ConcurrencyLimit.Release"/>, and a progress snapshot taken then must not count both.</summary>
+    /// <see cref="ConcurrencyLimit.Release"/>, and a progress snapshot taken then must not count both. A slot the run
+    /// counts itself is given back with the result, in <see cref="BatchRun{TIn, TOut}.OnItemFinished"/>.</summary>
     private void LeaveSlot(TimeSpan elapsed, bool succeeded)
     {
         Interlocked.Decrement(ref _running);
-        SluiceDiagnostics.ItemsInFlight.Add(-1);
-        _limit.Release(new ConcurrencyFeedback(elapsed, succeeded));
+        if (SluiceDiagnostics.ItemsInFlight.Enabled)
+        {
+            SluiceDiagnostics.ItemsInFlight.Add(-1);
+        }
+
+        _limit?.Release(new ConcurrencyFeedback(elapsed, succeeded));
     }
 
     /// <summary>
@@ -190,7 +200,8 @@ internal sealed class AttemptPath<TIn, TOut>
     /// </summary>
     private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot)
     {
-        TimeSpan elapsed = _time.GetElapsedTime(started);
+        long now = _time.GetTimestamp();
+        TimeSpan elapsed = _time.GetElapsedTime(started, now);
         RecordTelemetry(error, elapsed);
         if (error is not null)
         {
@@ -202,16 +213,19 @@ internal sealed class AttemptPath<TIn, TOut>
             LeaveSlot(elapsed, error is null);
         }
 
-        _run.OnItemFinished(new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed));
+        _run.OnItemFinished(new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed), now);
     }
 
     private static void RecordTelemetry(Exception? error, TimeSpan elapsed)
     {
         if (error is null)
         {
-            SluiceDiagnostics.ItemsCompleted.Add(1);
+            if (SluiceDiagnostics.ItemsCompleted.Enabled)
+            {
+                SluiceDiagnostics.ItemsCompleted.Add(1);
+            }
         }
-        else
+        else if (SluiceDiagnostics.ItemsFailed.Enabled)
         {
             SluiceDiagnostics.ItemsFailed.Add(1);
         }

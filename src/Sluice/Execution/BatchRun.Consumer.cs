@@ -25,28 +25,48 @@ internal sealed partial class BatchRun<TIn, TOut>
         {
             Start();
         }
-        else if (_holdingCurrent)
-        {
-            // The consumer is done with the previous item only when it asks for the next: it leaves the read-ahead now.
-            _holdingCurrent = false;
-            ReleaseReadAhead();
-        }
 
-        Step step;
-        Exception? error;
+        Step step = Step.Wait;
+        Exception? error = null;
+        bool resumePump = false, finished = false;
         lock (_lock)
         {
-            if (_finished)
+            if (_holdingCurrent)
             {
-                return new ValueTask<bool>(false);
+                // The consumer is done with the previous item only when it asks for the next: it leaves the read-ahead now.
+                _holdingCurrent = false;
+                _readAhead--;
+                resumePump = ResumePumpLocked(_resumeRoom);
             }
 
-            step = StepLocked(out _current, out error);
-            if (step == Step.Wait)
+            if (_finished)
             {
-                _signal.Reset();
-                _consumerWaiting = true;
+                finished = true;
             }
+            else if (!resumePump)
+            {
+                step = StepOrWaitLocked(out error);
+            }
+        }
+
+        if (resumePump)
+        {
+            // The pump resumes right here, on the consumer's thread, and may start (and, with synchronous work, finish)
+            // the next few items before the consumer looks for one.
+            ResumePump();
+            lock (_lock)
+            {
+                finished = _finished;
+                if (!finished)
+                {
+                    step = StepOrWaitLocked(out error);
+                }
+            }
+        }
+
+        if (finished)
+        {
+            return new ValueTask<bool>(false);
         }
 
         switch (step)
@@ -101,11 +121,18 @@ internal sealed partial class BatchRun<TIn, TOut>
         _cts.Dispose();
     }
 
-    /// <summary>
-    /// Makes room for one more item in the read-ahead. A pump waiting for room resumes right here, on the consumer's
-    /// thread, and may start work.
-    /// </summary>
-    private void ReleaseReadAhead() => RunOutsideCallerContext(static run => run._readAhead.Release(), this);
+    /// <summary>What the consumer gets next; if nothing yet, it now waits for the signal. Call under the lock.</summary>
+    private Step StepOrWaitLocked(out Exception? error)
+    {
+        Step step = StepLocked(out _current, out error);
+        if (step == Step.Wait)
+        {
+            _signal.Reset();
+            _consumerWaiting = true;
+        }
+
+        return step;
+    }
 
     /// <summary>What the consumer gets next. Call under the lock.</summary>
     private Step StepLocked(out ItemResult<TIn, TOut> item, out Exception? error)
@@ -261,11 +288,12 @@ internal sealed partial class BatchRun<TIn, TOut>
             Completed = _completed,
             Failed = _failed,
             InFlight = _path.Running,
+            HeldForOrder = _reorder?.HeldBehindHead ?? 0,
             Total = _total,
             Elapsed = elapsed,
             ThroughputPerSecond = throughput,
             EstimatedRemaining = remaining,
-            ConcurrencyLimit = _limit.CurrentLimit,
+            ConcurrencyLimit = _limit?.CurrentLimit ?? _options.MaxConcurrency,
         };
     }
 

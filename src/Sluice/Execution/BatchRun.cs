@@ -5,20 +5,34 @@ using System.Threading.Tasks.Sources;
 namespace Sluice.Execution;
 
 /// <summary>
-/// One enumeration of a batch: the run. A pump takes items from the source while the read-ahead has room and starts
-/// each on the <see cref="AttemptPath{TIn, TOut}"/> (resilience → rate lease → slot → work → outcome); the path hands
-/// each result back, and the run files it in the reorder window (ordered) or the completion queue (unordered), from
-/// which the consumer takes it (the consumer's side is in <c>BatchRun.Consumer.cs</c>). Everything that can change
-/// what the consumer sees happens under <see cref="_lock"/>; user code and continuations run outside it.
+/// One enumeration of a batch: the run. A pump takes items from the source while admission allows and starts each on
+/// the <see cref="AttemptPath{TIn, TOut}"/> (resilience → rate lease → slot → work → outcome); the path hands each
+/// result back, and the run files it in the reorder window (ordered) or the completion queue (unordered), from which
+/// the consumer takes it (the consumer's side is in <c>BatchRun.Consumer.cs</c>). Everything that can change what the
+/// consumer sees happens under <see cref="_lock"/>; user code and continuations run outside it.
 /// </summary>
+/// <remarks>
+/// Admission takes the next item when these counts allow, all kept under the lock: the read-ahead (items taken and not
+/// yet handed to the consumer, at most <see cref="BatchOptions.ReadAheadLimit"/>), of which at most 2 × the concurrency
+/// may be anything but results held behind an unfinished earlier item, and the work in progress (items taken and not
+/// yet finished, at most 2 × the concurrency, or the concurrency itself when the run counts its own slots). So a slow
+/// item at the head of the reorder window holds back output, not the workers, and a slow consumer still holds the run
+/// to 2 × the concurrency. A waiting
+/// pump is resumed by whoever makes room: an item that finishes, or the consumer once it has freed a few places
+/// (<see cref="_resumeRoom"/>), so that a fast consumer wakes it once per few items rather than once per item.
+/// </remarks>
 internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<TIn, TOut>>, IValueTaskSource<bool>
 {
     private readonly IAsyncEnumerable<TIn> _source;
     private readonly AttemptPath<TIn, TOut> _path;
     private readonly BatchOptions _options;
     private readonly TimeProvider _time;
-    private readonly ConcurrencyLimit _limit;
-    private readonly AsyncSemaphore _readAhead;
+    private readonly ConcurrencyLimit? _limit; // null: the run counts its own slots (_pending < _inProgressLimit)
+    private readonly int _readAheadLimit;
+    private readonly int _inProgressLimit;
+    private readonly int _workInProgressLimit;
+    private readonly int _resumeRoom;
+    private readonly PumpSignal _pumpSignal = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly CancellationToken _token;
     private readonly CancellationToken _callerToken1;
@@ -37,6 +51,8 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private bool _holdingCurrent;
 
     // Guarded by _lock.
+    private int _readAhead;
+    private bool _pumpWaiting;
     private long _taken;
     private long _completed;
     private long _failed;
@@ -63,9 +79,13 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _source = source;
         _options = options;
         _time = options.TimeProvider;
-        _limit = options.ConcurrencyLimit ?? new FixedConcurrencyLimit(options.MaxConcurrency);
+        bool oneAttempt = options.ItemResilience is null && options.RateLimiter is null;
+        _limit = options.ConcurrencyLimit ?? (oneAttempt ? null : new FixedConcurrencyLimit(options.MaxConcurrency));
         int readAheadLimit = options.ReadAheadLimit;
-        _readAhead = new AsyncSemaphore(readAheadLimit);
+        _readAheadLimit = readAheadLimit;
+        _workInProgressLimit = options.WorkInProgressLimit;
+        _inProgressLimit = _limit is null ? options.MaxConcurrency : _workInProgressLimit;
+        _resumeRoom = Math.Clamp(_workInProgressLimit / 4, 1, 64); // ≤ a quarter of either bound: always reachable
         _token = _cts.Token;
         _path = new AttemptPath<TIn, TOut>(this, work, options, _limit, _token);
         _callerToken1 = callerToken1;
@@ -73,7 +93,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _total = options.ExpectedCount ?? knownCount;
         _signal.RunContinuationsAsynchronously = true;
 
-        // Nothing beyond the read-ahead is ever outstanding, so either holds every result not yet handed out.
+        // Nothing beyond the read-ahead is ever outstanding, so either can hold every result not yet handed out.
         if (options.Ordered)
         {
             _reorder = new ReorderWindow<ItemResult<TIn, TOut>>(readAheadLimit);
@@ -146,12 +166,14 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     }
 
     /// <summary>
-    /// Takes items from the source while the read-ahead has room and starts each on its <see cref="AttemptPath{TIn, TOut}"/>.
-    /// With one plain attempt per item the pump also waits for the item's concurrency slot before it takes the next.
+    /// Takes items from the source while admission allows and starts each on its <see cref="AttemptPath{TIn, TOut}"/>.
+    /// With one plain attempt per item the run's own slot count (or the pump's wait for a slot of a given limit) keeps
+    /// at most the concurrency running.
     /// </summary>
     private async Task PumpAsync()
     {
         Exception? sourceError = null;
+        bool reserved = false; // a place taken by ReserveOrWait and not yet given to an item
         try
         {
             var items = _source.GetAsyncEnumerator(_token);
@@ -159,8 +181,19 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             {
                 while (true)
                 {
-                    await _readAhead.WaitAsync(_token).ConfigureAwait(false);
-                    if (_token.IsCancellationRequested || !await items.MoveNextAsync().ConfigureAwait(false))
+                    long index;
+                    while ((index = ReserveOrWait(out short version)) == Wait)
+                    {
+                        await new ValueTask(_pumpSignal, version).ConfigureAwait(false);
+                    }
+
+                    if (index == Stop)
+                    {
+                        break;
+                    }
+
+                    reserved = true;
+                    if (!await items.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -171,9 +204,17 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                         break; // stopped while the source was producing this item
                     }
 
+                    if (_limit is null)
+                    {
+                        reserved = false;
+                        _path.StartWithSlot(index, item); // the reservation included the run's own slot
+                        continue;
+                    }
+
                     if (!_path.SlotBeforeStart)
                     {
-                        _ = _path.RunAsync(Register(), item);
+                        reserved = false;
+                        _ = _path.RunAsync(index, item);
                         continue;
                     }
 
@@ -184,7 +225,8 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                         break;
                     }
 
-                    _path.StartWithSlot(Register(), item);
+                    reserved = false;
+                    _path.StartWithSlot(index, item);
                 }
             }
         }
@@ -197,18 +239,68 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             sourceError = ex;
         }
 
-        OnPumpDone(sourceError);
+        OnPumpDone(sourceError, reserved);
     }
 
-    /// <summary>Counts a started item as pending and gives it its index in the source.</summary>
-    private long Register()
+    private const long Wait = -1, Stop = -2;
+
+    /// <summary>
+    /// Takes a place for the next item when admission allows: one in the read-ahead, one in the work in progress (which
+    /// is the slot itself when the run counts its own), and its index. Otherwise arms the pump's signal and returns
+    /// <see cref="Wait"/>; <see cref="Stop"/> once the run stops.
+    /// </summary>
+    private long ReserveOrWait(out short version)
     {
         lock (_lock)
         {
-            _pending++;
-            return _taken++;
+            version = 0;
+            if (_token.IsCancellationRequested)
+            {
+                return Stop;
+            }
+
+            if (AdmitsLocked(room: 1))
+            {
+                _readAhead++;
+                _pending++;
+                return _taken++;
+            }
+
+            _pumpWaiting = true;
+            version = _pumpSignal.Arm();
+            return Wait;
         }
     }
+
+    /// <summary>Whether a waiting pump should resume now; if so it is no longer waiting. Call under the lock.</summary>
+    /// <param name="room">Free places in the read-ahead the pump needs to be worth waking.</param>
+    private bool ResumePumpLocked(int room)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        if (!_pumpWaiting || (!_token.IsCancellationRequested && !AdmitsLocked(room)))
+        {
+            return false;
+        }
+
+        _pumpWaiting = false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether admission has <paramref name="room"/> free places. The read-ahead beyond 2 × the concurrency is only for
+    /// results held behind an unfinished earlier item: results the consumer could take now (and the one it holds) count
+    /// against 2 × the concurrency, as unordered, so a slow consumer never makes the run hold more. Call under the lock.
+    /// </summary>
+    private bool AdmitsLocked(int room)
+    {
+        int heldBehindHead = _reorder?.HeldBehindHead ?? 0;
+        return _pending < _inProgressLimit
+               && _readAhead <= _readAheadLimit - room
+               && _readAhead - heldBehindHead <= _workInProgressLimit - room;
+    }
+
+    /// <summary>Resumes the waiting pump on this thread, outside any caller's synchronization context.</summary>
+    private void ResumePump() => RunOutsideCallerContext(static run => run._pumpSignal.Set(), this);
 
     /// <summary>Called by the path when an item failed, before its slot is given back: with fail-fast the first failure
     /// stops the run and cancels the token handed to the other items.</summary>
@@ -238,11 +330,14 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
     /// <summary>Called by the path with an item's result, once the item is done with the token and the limit: files the
     /// result for the consumer, reports progress when due, and wakes a waiting consumer.</summary>
-    internal void OnItemFinished(in ItemResult<TIn, TOut> result)
+    /// <param name="result">The item's result.</param>
+    /// <param name="now">The timestamp at which the item finished (for progress pacing).</param>
+    internal void OnItemFinished(in ItemResult<TIn, TOut> result, long now)
     {
         Wake wake;
         BatchProgress? snapshot = null;
         long sequence = 0;
+        bool resumePump;
         lock (_lock)
         {
             _pending--;
@@ -267,12 +362,13 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                 }
             }
 
-            if (_pacer is not null && _pacer.IsDue(_time.GetTimestamp()))
+            if (_pacer is not null && _pacer.IsDue(now))
             {
                 snapshot = SnapshotLocked(out sequence);
             }
 
             wake = WakeLocked();
+            resumePump = ResumePumpLocked(room: 1);
         }
 
         try
@@ -285,11 +381,15 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         finally
         {
             Deliver(wake);
+            if (resumePump)
+            {
+                ResumePump();
+            }
         }
     }
 
-    /// <summary>Cancels the token handed to the work. An exception thrown by a callback the work registered on it must
-    /// not stop the run from finishing, so it is dropped.</summary>
+    /// <summary>Cancels the token handed to the work and wakes a waiting pump so that it stops. An exception thrown by a
+    /// callback the work registered on the token must not stop the run from finishing, so it is dropped.</summary>
     private void CancelRun()
     {
         try
@@ -299,13 +399,33 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         catch (AggregateException)
         {
         }
+
+        bool resumePump;
+        lock (_lock)
+        {
+            resumePump = ResumePumpLocked(room: 1);
+        }
+
+        if (resumePump)
+        {
+            ResumePump();
+        }
     }
 
-    private void OnPumpDone(Exception? sourceError)
+    /// <param name="sourceError">What the source threw, if anything.</param>
+    /// <param name="reserved">Whether the pump holds a place it gave to no item (the source ended or the run stopped).</param>
+    private void OnPumpDone(Exception? sourceError, bool reserved)
     {
         Wake wake;
         lock (_lock)
         {
+            if (reserved)
+            {
+                _readAhead--;
+                _pending--;
+                _taken--;
+            }
+
             _pumpDone = true;
             if (sourceError is not null)
             {
@@ -321,4 +441,26 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
         Deliver(wake);
     }
+}
+
+/// <summary>What the pump awaits while admission is closed. Set by whoever makes room; the pump resumes on that thread.</summary>
+internal sealed class PumpSignal : IValueTaskSource
+{
+    private ManualResetValueTaskSourceCore<bool> _core;
+
+    /// <summary>Readies the signal for one wait and returns its version. Call before anyone can set it.</summary>
+    public short Arm()
+    {
+        _core.Reset();
+        return _core.Version;
+    }
+
+    public void Set() => _core.SetResult(true);
+
+    public void GetResult(short token) => _core.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 }
