@@ -4,7 +4,8 @@ namespace Sluice.AI;
 /// A <see cref="ConcurrencyLimit"/> that finds the concurrency a provider sustains: it starts fast (doubling once per
 /// round trip, as TCP's slow start, until the first sign of queueing or overload), halves on overload (AIMD: a 429 or
 /// a 503, at most once per round trip), and otherwise follows a Gradient2-style latency signal. An attempt timeout
-/// counts as overload only when latency is already rising or when timeouts are more than
+/// counts as overload only when latency is rising (a round slower than the long-run mean by more than the tolerance) or
+/// when timeouts are more than
 /// <see cref="AdaptiveConcurrencyOptions.TimeoutShare"/> of a round trip's attempts: hung requests on a healthy
 /// provider are faults, not congestion.
 /// </summary>
@@ -35,6 +36,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private int _roundTimeouts;
     private double _latency;
     private double _lastRatio = 1;
+    private double _usualRatio;
     private long _lastBackoff;
     private bool _slowStart = true;
 
@@ -85,9 +87,10 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         if (feedback.TimedOut)
         {
-            // A timeout is congestion only when latency is already rising; with flat latency it is a fault (a hung
-            // request), counted, and judged at the end of the round by its share.
-            if (_lastRatio > _options.Tolerance)
+            // A timeout is congestion only when latency is rising — the last round slower than usual by more than the
+            // tolerance; with flat latency it is a fault (a hung request), counted, and judged at the end of the round
+            // by its share. "Usual" is the long-run mean, not the best ever seen: a shared machine's latency is noisy.
+            if (_usualRatio > 0 && _lastRatio > _usualRatio * _options.Tolerance)
             {
                 BackOff();
             }
@@ -129,7 +132,9 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         _roundSamples = 0;
         _roundPeakInFlight = 0;
         _roundTimeouts = 0;
+        bool rising = _usualRatio > 0 && ratio > _usualRatio * _options.Tolerance; // slower than usual: queueing
         _lastRatio = ratio;
+        _usualRatio = _usualRatio == 0 ? ratio : (_usualRatio * (1 - RatioWeight)) + (ratio * RatioWeight);
         if (timeoutShare > _options.TimeoutShare)
         {
             BackOff(); // more timeouts than random faults explain: the provider is not keeping up
@@ -139,7 +144,9 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         double gradient = Math.Clamp(_options.Tolerance / ratio, 0.5, 1.0);
         if (_slowStart)
         {
-            if (gradient >= 1.0)
+            // Slow start asks only whether latency rose as the limit doubled (against its usual level, not the best
+            // ever seen: on a shared machine latency is noisy, and a best-ever yardstick would end slow start at once).
+            if (!rising)
             {
                 if (peak >= _limit / 2)
                 {
