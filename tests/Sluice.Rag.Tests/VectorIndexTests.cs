@@ -139,4 +139,21 @@ public sealed class VectorIndexTests : IDisposable
 
         return found / (double)(queries.Length * k);
     }
+
+    [Fact]
+    public async Task Metadata_is_copied_on_upsert_so_changing_the_callers_dictionary_changes_nothing()
+    {
+        using var index = VectorIndex.Open(_path, new VectorIndexOptions { Dimensions = 4 });
+        var metadata = new Dictionary<string, string> { ["lang"] = "en" };
+        await index.UpsertAsync([new IndexRecord { Key = "a", Metadata = metadata, Vector = new float[] { 1, 0, 0, 0 } }]);
+
+        metadata["lang"] = "fr";
+        metadata["extra"] = "x";
+
+        var hit = Assert.Single(index.Search(new float[] { 1, 0, 0, 0 }, 1, MetadataFilter.Where("lang", "en")));
+        Assert.Equal("en", hit.Metadata["lang"]);
+        Assert.False(hit.Metadata.ContainsKey("extra"));
+        Assert.Empty(index.Search(new float[] { 1, 0, 0, 0 }, 1, MetadataFilter.Where("lang", "fr")));
+        Assert.False(hit.Metadata is IDictionary<string, string> { IsReadOnly: false }); // a hit cannot change the index either
+    }
 }

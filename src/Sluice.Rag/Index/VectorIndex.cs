@@ -344,7 +344,7 @@ public sealed class VectorIndex : IDisposable
         if (_rows.TryGetValue(record.Key, out int row))
         {
             _texts[row] = record.Text;
-            _metadata[row] = record.Metadata;
+            _metadata[row] = Copy(record.Metadata);
         }
         else
         {
@@ -352,11 +352,20 @@ public sealed class VectorIndex : IDisposable
             _rows[record.Key] = row;
             _keys.Add(record.Key);
             _texts.Add(record.Text);
-            _metadata.Add(record.Metadata);
+            _metadata.Add(Copy(record.Metadata));
         }
 
         _matrix.Set(row, record.Vector.Span);
     }
+
+    // The caller's dictionary may change after the upsert: the index keeps its own read-only copy (one shared empty
+    // one for records without metadata, so a million plain rows cost nothing here).
+    private static IReadOnlyDictionary<string, string> Copy(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.Count == 0 ? NoMetadata
+            : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, StringComparer.Ordinal));
+
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>(StringComparer.Ordinal));
 
     private void RemoveRow(int row)
     {

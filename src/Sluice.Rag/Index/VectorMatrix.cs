@@ -93,40 +93,100 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     }
 
     /// <summary>Scores rows [<paramref name="from"/>, <paramref name="to"/>) against each query of a block (unit vectors,
-    /// <paramref name="queries"/>.Length = count × dimensions), row by row so each row is read once for the whole block.</summary>
+    /// <paramref name="queries"/>.Length = count × dimensions). Blocked: <see cref="RowTile"/> rows at a time are scored
+    /// against every query of the block, <see cref="RowTile"/> × 2 dot products per pass, so each row is read from memory
+    /// once per block and each query load serves <see cref="RowTile"/> rows. Int8 rows are decoded once per tile (the
+    /// decoding is shared by the whole block), and scored like floats.</summary>
     public void ScoreBlock(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
         int count = heaps.Length;
-        Span<float> decoded = int8 ? new float[dimensions] : default;
-        for (int row = from; row < to; row++)
+        int d = dimensions;
+        Span<int> tileRows = stackalloc int[RowTile];
+        Span<float> scores = stackalloc float[RowTile * 2];
+        float[]? decoded = int8 ? new float[RowTile * d] : null;
+        int row = from;
+        while (row < to)
         {
-            if (allowed is not null && !allowed[row])
+            int n = 0;
+            for (; n < RowTile && row < to; row++)
             {
-                continue;
-            }
-
-            ReadOnlySpan<float> vector;
-            float scale = 1f;
-            if (int8)
-            {
-                TensorPrimitives.ConvertChecked<sbyte, float>(_codes.AsSpan(row * dimensions, dimensions), decoded);
-                vector = decoded;
-                scale = _scales[row];
-            }
-            else
-            {
-                vector = _floats.AsSpan(row * dimensions, dimensions);
-            }
-
-            for (int q = 0; q < count; q++)
-            {
-                float score = TensorPrimitives.Dot(vector, queries.Slice(q * dimensions, dimensions)) * scale;
-                if (score > heaps[q].Threshold)
+                if (allowed is null || allowed[row])
                 {
-                    heaps[q].Offer(score, row);
+                    tileRows[n++] = row;
+                }
+            }
+
+            if (n == 0)
+            {
+                break;
+            }
+
+            ReadOnlySpan<float> tile = int8 ? Decode(tileRows[..n], decoded!) : default;
+            for (int q = 0; q < count; q += 2)
+            {
+                var q0 = queries.Slice(q * d, d);
+                var q1 = q + 1 < count ? queries.Slice((q + 1) * d, d) : q0;
+                if (int8)
+                {
+                    DotTile(tile, n, d, q0, q1, scores);
+                }
+                else
+                {
+                    DotRows(tileRows[..n], q0, q1, scores);
+                }
+
+                for (int r = 0; r < n; r++)
+                {
+                    float scale = int8 ? _scales[tileRows[r]] : 1f;
+                    Offer(heaps[q], scores[r * 2] * scale, tileRows[r]);
+                    if (q + 1 < count)
+                    {
+                        Offer(heaps[q + 1], scores[(r * 2) + 1] * scale, tileRows[r]);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>Rows scored per pass of the blocked kernel.</summary>
+    internal const int RowTile = 4;
+
+    private static void Offer(TopK heap, float score, int row)
+    {
+        if (score > heap.Threshold)
+        {
+            heap.Offer(score, row);
+        }
+    }
+
+    private ReadOnlySpan<float> Decode(ReadOnlySpan<int> rows, float[] decoded)
+    {
+        for (int r = 0; r < rows.Length; r++)
+        {
+            TensorPrimitives.ConvertChecked<sbyte, float>(
+                _codes.AsSpan(rows[r] * dimensions, dimensions), decoded.AsSpan(r * dimensions, dimensions));
+        }
+
+        return decoded.AsSpan(0, rows.Length * dimensions);
+    }
+
+    private void DotRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
+    {
+        int d = dimensions;
+        var r0 = _floats.AsSpan(rows[0] * d, d);
+        var r1 = rows.Length > 1 ? _floats.AsSpan(rows[1] * d, d) : r0;
+        var r2 = rows.Length > 2 ? _floats.AsSpan(rows[2] * d, d) : r0;
+        var r3 = rows.Length > 3 ? _floats.AsSpan(rows[3] * d, d) : r0;
+        DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
+    }
+
+    private static void DotTile(ReadOnlySpan<float> tile, int n, int d, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
+    {
+        var r0 = tile[..d];
+        var r1 = n > 1 ? tile.Slice(d, d) : r0;
+        var r2 = n > 2 ? tile.Slice(2 * d, d) : r0;
+        var r3 = n > 3 ? tile.Slice(3 * d, d) : r0;
+        DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
     }
 
     /// <summary>Copies row <paramref name="row"/> out as floats (decoded when int8).</summary>

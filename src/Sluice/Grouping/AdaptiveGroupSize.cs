@@ -4,23 +4,40 @@ namespace Sluice;
 
 /// <summary>
 /// Chooses how many items to send together in one call (the group size, often called "batch size") by measuring
-/// the cost of each group per weight unit (for a model: per token position) and hill-climbing: the size grows while
-/// the cost per unit falls, and shrinks when it rises, always within [<see cref="AdaptiveGroupSizeOptions.MinSize"/>,
-/// <see cref="AdaptiveGroupSizeOptions.MaxSize"/>]. A caller also bounds each group by its own weight limit (tokens per
-/// request); the sizer only ever proposes a count. Thread-safe: several workers may take sizes and record groups at once.
+/// the cost of each group per weight unit (for a model: per token position) and hill-climbing with paired trials:
+/// while a trial runs, groups alternate between the size in force and a candidate one step away, and the candidate
+/// replaces it only when its median cost per unit is lower by more than <see cref="AdaptiveGroupSizeOptions.Tolerance"/>.
+/// Sizes stay within [<see cref="AdaptiveGroupSizeOptions.MinSize"/>, <see cref="AdaptiveGroupSizeOptions.MaxSize"/>].
+/// A caller also bounds each group by its own weight limit (tokens per request); the sizer only ever proposes a count.
+/// Thread-safe: several workers may take sizes and record groups at once.
 /// </summary>
-/// <remarks>The chosen size is recorded on the <c>Sluice</c> meter as the histogram <c>sluice.group.size</c>
-/// (tag <c>sluice.group.sizer</c> = <see cref="AdaptiveGroupSizeOptions.Name"/>) each time a group is recorded.</remarks>
+/// <remarks>
+/// <para>Why paired trials: the cost per unit also depends on the items themselves (on length-sorted text, the cost
+/// per token position rises with the texts' length as the input goes on). Comparing a size measured now with another
+/// measured earlier would read that drift as an effect of the size; groups of the two sizes taken in turn see items
+/// of nearly the same length, so only the size differs.</para>
+/// <para>When trials in both directions fail, the sizer holds its size for
+/// <see cref="AdaptiveGroupSizeOptions.SamplesPerStep"/> × 8 groups, then tries again (the best size can change as the
+/// items change). The chosen size is recorded on the <c>Sluice</c> meter as the histogram <c>sluice.group.size</c>
+/// (tag <c>sluice.group.sizer</c> = <see cref="AdaptiveGroupSizeOptions.Name"/>) each time a group is recorded.</para>
+/// </remarks>
 public sealed class AdaptiveGroupSize
 {
+    private const int RestFactor = 8;
+    private const int TrialPatience = 6;
+
     private readonly AdaptiveGroupSizeOptions _options;
     private readonly KeyValuePair<string, object?> _tag;
-    private readonly double[] _samples;
+    private readonly List<double> _heldSamples = [];
+    private readonly List<double> _trialSamples = [];
     private readonly Lock _gate = new();
-    private int _sampleCount;
     private int _size;
+    private int _trial;
     private int _direction = 1;
-    private double? _previousCost;
+    private int _failures;
+    private int _counted;
+    private int _trialStartedAt;
+    private int _restUntil;
     private int _steps;
 
     /// <summary>Creates a sizer.</summary>
@@ -29,23 +46,24 @@ public sealed class AdaptiveGroupSize
     {
         _options = (options ?? new AdaptiveGroupSizeOptions()).Validate();
         _size = Math.Clamp(_options.InitialSize, _options.MinSize, _options.MaxSize);
-        _samples = new double[_options.SamplesPerStep];
         _tag = new("sluice.group.sizer", _options.Name);
+        StartTrial();
     }
 
-    /// <summary>Gets the group size to use for the next group.</summary>
+    /// <summary>Gets the group size to use for the next group. While a trial runs this is, in turn, the size in force
+    /// and the candidate (in the order A B B A, so neither side is always the later one); reading it changes nothing.</summary>
     public int Current
     {
         get
         {
             lock (_gate)
             {
-                return _size;
+                return _trial != 0 && TrialTurn(_counted - _trialStartedAt) ? _trial : _size;
             }
         }
     }
 
-    /// <summary>Gets how many times the size has been changed (grown or shrunk) so far.</summary>
+    /// <summary>Gets how many times the size in force has changed (a candidate won its trial) so far.</summary>
     public int Steps
     {
         get
@@ -72,7 +90,9 @@ public sealed class AdaptiveGroupSize
         Record(count, weight, _options.TimeProvider.GetElapsedTime(startTimestamp));
 
     /// <summary>Records how long one group of <paramref name="count"/> items and <paramref name="weight"/> weight units
-    /// took, and moves the size once <see cref="AdaptiveGroupSizeOptions.SamplesPerStep"/> groups have been measured.</summary>
+    /// took. The group counts for the size in force or for the candidate, whichever is the smallest at least
+    /// <paramref name="count"/> (a group cut short by a weight limit still counts for the size it was taken at); a
+    /// group under half that size (the tail of the input) is not counted.</summary>
     /// <param name="count">Items in the group; must be positive.</param>
     /// <param name="weight">The group's weight (token positions including padding, or the item count); must be positive.</param>
     /// <param name="elapsed">How long the call took; must not be negative.</param>
@@ -84,15 +104,15 @@ public sealed class AdaptiveGroupSize
         int size;
         lock (_gate)
         {
-            // A short group (the tail of the input, or one cut by a weight limit) says little about the chosen size.
-            if (count * 2 >= _size)
+            double cost = elapsed.Ticks / (double)weight;
+            bool forTrial = _trial != 0 && count <= _trial && (count > _size || _trial < _size);
+            int armSize = forTrial ? _trial : _size;
+            if (count * 2 >= armSize)
             {
-                _samples[_sampleCount++] = elapsed.Ticks / (double)weight;
-                if (_sampleCount == _samples.Length)
-                {
-                    Decide(Median(_samples));
-                    _sampleCount = 0;
-                }
+                _counted++;
+                (forTrial ? _trialSamples : _heldSamples).Add(cost);
+
+                Decide();
             }
 
             size = _size;
@@ -101,40 +121,88 @@ public sealed class AdaptiveGroupSize
         GroupingMetrics.GroupSize.Record(size, _tag);
     }
 
-    private void Decide(double cost)
+    private void Decide()
     {
-        double tolerance = _options.Tolerance;
-        if (_previousCost is { } previous)
+        if (_trial == 0)
         {
-            if (cost > previous * (1 + tolerance))
+            if (_counted >= _restUntil)
             {
-                _direction = -_direction; // the last step made things worse: go back the other way
+                _failures = 0;
+                StartTrial();
             }
-            else if (cost >= previous * (1 - tolerance))
-            {
-                _previousCost = cost; // flat: hold this size
-                return;
-            }
-        }
 
-        _previousCost = cost;
-        int next = _direction > 0
-            ? Math.Max(_size + 1, (int)Math.Ceiling(_size * _options.StepFactor))
-            : Math.Min(_size - 1, (int)Math.Floor(_size / _options.StepFactor));
-        next = Math.Clamp(next, _options.MinSize, _options.MaxSize);
-        if (next == _size)
-        {
-            _direction = -_direction; // at a bound: the next step (if any) explores the other way
             return;
         }
 
-        _size = next;
-        _steps++;
+        // Decide after whole A B B A cycles: then, under a steady drift in the items' cost, the two medians sit at
+        // the same point in time and only the size differs.
+        int sinceStart = _counted - _trialStartedAt;
+        if (_trialSamples.Count < _options.SamplesPerStep || _heldSamples.Count < _options.SamplesPerStep || sinceStart % 4 != 0)
+        {
+            if (sinceStart >= TrialPatience * _options.SamplesPerStep * 2)
+            {
+                Fail(); // the candidate never got enough whole groups (a weight limit cuts them): give it up
+            }
+
+            return;
+        }
+
+        double held = Median(_heldSamples);
+        double trial = Median(_trialSamples);
+        if (trial < held * (1 - _options.Tolerance))
+        {
+            _size = _trial;
+            _steps++;
+            _failures = 0;
+            StartTrial();
+        }
+        else
+        {
+            Fail();
+        }
     }
 
-    private static double Median(double[] values)
+    private void Fail()
     {
-        Span<double> sorted = values.Length <= 32 ? stackalloc double[values.Length] : new double[values.Length];
+        _direction = -_direction;
+        if (++_failures >= 2)
+        {
+            _trial = 0; // neither direction helps: hold for a while, then look again
+            _restUntil = _counted + (RestFactor * _options.SamplesPerStep);
+            return;
+        }
+
+        StartTrial();
+    }
+
+    private void StartTrial()
+    {
+        _trial = 0;
+        _trialSamples.Clear();
+        _heldSamples.Clear(); // both sides of a trial are measured on the same stretch of items
+        _trialStartedAt = _counted;
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            int next = _direction > 0
+                ? Math.Max(_size + 1, (int)Math.Ceiling(_size * _options.StepFactor))
+                : Math.Min(_size - 1, (int)Math.Floor(_size / _options.StepFactor));
+            next = Math.Clamp(next, _options.MinSize, _options.MaxSize);
+            if (next != _size)
+            {
+                _trial = next;
+                return;
+            }
+
+            _direction = -_direction; // at a bound: explore the other way
+        }
+    }
+
+    // A B B A A B B A …: over any four groups each side goes first and last equally often.
+    private static bool TrialTurn(int index) => (((index >> 1) ^ index) & 1) == 1;
+
+    private static double Median(List<double> values)
+    {
+        Span<double> sorted = values.Count <= 64 ? stackalloc double[values.Count] : new double[values.Count];
         values.CopyTo(sorted);
         sorted.Sort();
         int middle = sorted.Length / 2;
