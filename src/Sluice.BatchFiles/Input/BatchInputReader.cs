@@ -1,0 +1,192 @@
+using System.Runtime.CompilerServices;
+using Sluice.BatchFiles.Lines;
+
+namespace Sluice.BatchFiles;
+
+/// <summary>
+/// Reads an OpenAI Batch API input file (<c>{"custom_id", "method", "url", "body"}</c> per line), streaming: memory
+/// holds one line and 16 bytes per <c>custom_id</c> seen (for the duplicate check), whatever the file's size.
+/// Each enumeration reads the file again from the start.
+/// </summary>
+/// <remarks>
+/// Lenient where vLLM's files differ from OpenAI's: a missing <c>method</c> means <c>POST</c>, and <c>url</c> may
+/// omit the <c>/v1</c> prefix or the leading slash. Blank lines, a UTF-8 byte order mark, CRLF line ends and a last
+/// line without a line end are accepted. Line numbers count every physical line, blank ones included.
+/// </remarks>
+public sealed class BatchInputReader
+{
+    /// <summary>Creates a reader of the file at <paramref name="path"/>.</summary>
+    /// <param name="path">The input file.</param>
+    /// <param name="options">Validation options; <see langword="null"/> for the defaults.</param>
+    public BatchInputReader(string path, BatchInputOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = path;
+        Options = options ?? new BatchInputOptions();
+    }
+
+    /// <summary>The input file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>The validation options.</summary>
+    public BatchInputOptions Options { get; }
+
+    /// <summary>Reads every non-blank line in file order, valid or not, each with all of its errors.</summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The lines, lazily.</returns>
+    public async IAsyncEnumerable<BatchInputLine> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var firstUse = new Dictionary<UInt128, long>();
+        string? expectedUrl = null;
+        string? expectedModel = null;
+        using var lines = new JsonLineReader(JsonLineReader.OpenRead(Path));
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (JsonLineReader.IsBlank(lines.Line.Span))
+            {
+                continue;
+            }
+
+            long number = lines.LineNumber;
+            var errors = new List<BatchInputError>(0);
+            var parsed = RequestLineParser.Parse(lines.Line.Span);
+            if (parsed.JsonError is { } jsonError)
+            {
+                errors.Add(new(BatchInputErrorCodes.InvalidJsonLine, number, $"This line is not parseable as valid JSON: {jsonError}.", null));
+                yield return new BatchInputLine(number, null, null, errors);
+                continue;
+            }
+
+            CheckCustomId(ref parsed, number, firstUse, errors);
+            BatchEndpoint endpoint = CheckUrlAndMethod(ref parsed, number, ref expectedUrl, errors);
+            if (!parsed.HasBody)
+            {
+                errors.Add(new(BatchInputErrorCodes.MissingRequiredParameter, number, "Missing required parameter 'body': expected the request body as a JSON object.", "body"));
+            }
+            else if (!parsed.BodyIsObject)
+            {
+                errors.Add(new(BatchInputErrorCodes.InvalidValue, number, "Invalid 'body': expected a JSON object.", "body"));
+            }
+            else if (parsed.Model is { } model && Options.RequireSingleModel)
+            {
+                if (expectedModel is null && errors.Count == 0)
+                {
+                    expectedModel = model;
+                }
+                else if (expectedModel is not null && !string.Equals(model, expectedModel, StringComparison.Ordinal))
+                {
+                    errors.Add(new(BatchInputErrorCodes.ModelMismatch, number, $"The model '{model}' differs from the model of the other lines, '{expectedModel}': every line must use one model.", "body.model"));
+                }
+            }
+
+            BatchRequest? request = errors.Count == 0
+                ? new BatchRequest(number, parsed.CustomId!, endpoint, parsed.Model, lines.Line.Slice(parsed.BodyStart, parsed.BodyLength).ToArray())
+                : null;
+            yield return new BatchInputLine(number, parsed.CustomId, request, errors.Count == 0 ? [] : errors);
+        }
+    }
+
+    /// <summary>Reads the valid requests in file order, skipping invalid lines.</summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The requests, lazily.</returns>
+    public async IAsyncEnumerable<BatchRequest> ReadRequestsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var line in ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (line.Request is { } request)
+            {
+                yield return request;
+            }
+        }
+    }
+
+    /// <summary>Reads the whole file and reports every bad line, up to <see cref="BatchInputOptions.MaxReportedErrors"/> errors.</summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The report.</returns>
+    public async Task<BatchValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
+    {
+        var errors = new List<BatchInputError>();
+        long total = 0, valid = 0, errorCount = 0;
+        BatchEndpoint? endpoint = null;
+        string? model = null;
+        await foreach (var line in ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            total++;
+            if (line.Request is { } request)
+            {
+                valid++;
+                endpoint ??= request.Endpoint;
+                model ??= request.Model;
+            }
+
+            foreach (var error in line.Errors)
+            {
+                errorCount++;
+                if (errors.Count < Options.MaxReportedErrors)
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+
+        if (total == 0)
+        {
+            errorCount++;
+            errors.Add(new(BatchInputErrorCodes.EmptyFile, null, "The file holds no request: expected one JSON request object per line.", null));
+        }
+
+        return new BatchValidationReport(Path, total, valid, errorCount, errors, endpoint, model);
+    }
+
+    private static void CheckCustomId(ref ParsedRequestLine parsed, long number, Dictionary<UInt128, long> firstUse, List<BatchInputError> errors)
+    {
+        if (!parsed.HasCustomId)
+        {
+            errors.Add(new(BatchInputErrorCodes.MissingRequiredParameter, number, "Missing required parameter 'custom_id': expected a string unique in the file.", "custom_id"));
+        }
+        else if (string.IsNullOrEmpty(parsed.CustomId))
+        {
+            parsed.CustomId = null;
+            errors.Add(new(BatchInputErrorCodes.InvalidValue, number, "Invalid 'custom_id': expected a non-empty string.", "custom_id"));
+        }
+        else if (!firstUse.TryAdd(CustomIdKey.Of(parsed.CustomId), number))
+        {
+            long first = firstUse[CustomIdKey.Of(parsed.CustomId)];
+            errors.Add(new(BatchInputErrorCodes.DuplicateCustomId, number, $"The custom_id '{parsed.CustomId}' was already used on line {first}: each custom_id must be unique in the file.", "custom_id"));
+        }
+    }
+
+    private static BatchEndpoint CheckUrlAndMethod(ref ParsedRequestLine parsed, long number, ref string? expectedUrl, List<BatchInputError> errors)
+    {
+        if (parsed.HasMethod && !string.Equals(parsed.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new(BatchInputErrorCodes.InvalidMethod, number, $"Invalid 'method' {Quote(parsed.Method)}: expected \"POST\".", "method"));
+        }
+
+        if (!parsed.HasUrl)
+        {
+            errors.Add(new(BatchInputErrorCodes.MissingRequiredParameter, number, $"Missing required parameter 'url': expected \"{BatchUrls.ChatCompletions}\" or \"{BatchUrls.Embeddings}\".", "url"));
+            return default;
+        }
+
+        if (parsed.Url is null || !BatchUrls.TryParse(parsed.Url, out var endpoint))
+        {
+            errors.Add(new(BatchInputErrorCodes.InvalidUrl, number, $"Unsupported 'url' {Quote(parsed.Url)}: expected \"{BatchUrls.ChatCompletions}\" or \"{BatchUrls.Embeddings}\".", "url"));
+            return default;
+        }
+
+        string canonical = BatchUrls.Canonical(endpoint);
+        if (expectedUrl is null)
+        {
+            expectedUrl = canonical;
+        }
+        else if (canonical != expectedUrl)
+        {
+            errors.Add(new(BatchInputErrorCodes.UrlMismatch, number, $"The url \"{canonical}\" differs from the other lines' \"{expectedUrl}\": every line of a file must address one endpoint.", "url"));
+        }
+
+        return endpoint;
+    }
+
+    private static string Quote(string? value) => value is null ? "(not a string)" : $"\"{value}\"";
+}

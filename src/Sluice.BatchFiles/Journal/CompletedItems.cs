@@ -1,0 +1,53 @@
+using Sluice.BatchFiles.Lines;
+
+namespace Sluice.BatchFiles;
+
+/// <summary>
+/// The <c>custom_id</c>s a journal records as done, 16 bytes each whatever their length. When an item has several
+/// records (failed, then retried), the last one counts.
+/// </summary>
+public sealed class CompletedItems
+{
+    private readonly Dictionary<UInt128, JournalOutcome> _outcomes = [];
+
+    internal CompletedItems(bool retryErrors) => RetryErrors = retryErrors;
+
+    /// <summary>Whether failed items count as not done.</summary>
+    public bool RetryErrors { get; }
+
+    /// <summary>How many distinct items the journal records.</summary>
+    public int JournalledCount => _outcomes.Count;
+
+    /// <summary>How many items' last record succeeded.</summary>
+    public int SucceededCount { get; private set; }
+
+    /// <summary>How many items' last record failed.</summary>
+    public int FailedCount => _outcomes.Count - SucceededCount;
+
+    /// <summary>How many items are done: every journalled item, or only the succeeded ones with <see cref="RetryErrors"/>.</summary>
+    public int Count => RetryErrors ? SucceededCount : JournalledCount;
+
+    /// <summary>Whether the item is done and must not be sent again.</summary>
+    /// <param name="customId">The item's <c>custom_id</c>.</param>
+    /// <returns><see langword="true"/> when it is done.</returns>
+    public bool Contains(string customId)
+    {
+        ArgumentNullException.ThrowIfNull(customId);
+        return _outcomes.TryGetValue(CustomIdKey.Of(customId), out var outcome) && (outcome == JournalOutcome.Succeeded || !RetryErrors);
+    }
+
+    internal void Record(string customId, JournalOutcome outcome)
+    {
+        var key = CustomIdKey.Of(customId);
+        if (_outcomes.TryGetValue(key, out var previous) && previous == JournalOutcome.Succeeded)
+        {
+            SucceededCount--;
+        }
+
+        _outcomes[key] = outcome;
+        if (outcome == JournalOutcome.Succeeded)
+        {
+            SucceededCount++;
+        }
+    }
+}

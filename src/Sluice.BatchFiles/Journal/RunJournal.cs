@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Sluice.BatchFiles;
+
+/// <summary>
+/// The append-only journal of a run: one JSON line per completed item (<see cref="JournalRecord"/>).
+/// <see cref="AppendAsync"/> completes only when its record is flushed. Records are flushed in groups: a single
+/// writer takes every record waiting, writes them, flushes once and completes them all, so a flush is never delayed
+/// on purpose and under load its cost is shared by every record that arrived while the previous flush ran.
+/// </summary>
+/// <remarks>
+/// Opening a journal drops a torn last line (a write cut by a kill) before appending, so records never glue onto
+/// a fragment. Read a journal with <see cref="RunJournalReader"/>.
+/// </remarks>
+public sealed class RunJournal : IAsyncDisposable
+{
+    private readonly FileStream _stream;
+    private readonly bool _flushToDisk;
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    private RunJournal(string path, RunJournalOptions options)
+    {
+        Path = path;
+        _flushToDisk = options.FlushToDisk;
+        _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 64 * 1024);
+        _stream.SetLength(RunJournalReader.CompleteLength(_stream));
+        _stream.Seek(0, SeekOrigin.End);
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Opens the journal at <paramref name="path"/> for appending, creating it (and its directory) if needed.</summary>
+    /// <param name="path">The journal file.</param>
+    /// <param name="options">Durability options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The journal.</returns>
+    public static RunJournal Open(string path, RunJournalOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        return new RunJournal(path, options ?? new RunJournalOptions());
+    }
+
+    /// <summary>The journal file.</summary>
+    public string Path { get; }
+
+    /// <summary>Appends the record of a completed item and waits until it is flushed.</summary>
+    /// <param name="result">The item's output line.</param>
+    /// <param name="inputLine">The item's 1-based line in the input file.</param>
+    /// <param name="cancellationToken">Stops the wait (the record may still be written).</param>
+    /// <returns>A task that completes when the record is durable.</returns>
+    public async ValueTask AppendAsync(BatchResult result, long inputLine, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
+        var pending = new Pending(Format(result, inputLine));
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
+        }
+
+        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes what is pending and closes the file.</summary>
+    /// <returns>A task that completes when closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        try
+        {
+            await _writer.ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal static byte[] Format(BatchResult result, long inputLine)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("custom_id"u8, result.CustomId);
+            writer.WriteString("outcome"u8, result.Succeeded ? "succeeded"u8 : "failed"u8);
+            writer.WriteNumber("input_line"u8, inputLine);
+            writer.WritePropertyName("line"u8);
+            writer.WriteRawValue(result.ToJsonLine(), skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task WriteAsync()
+    {
+        var group = new List<Pending>();
+        try
+        {
+            while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_pending.Reader.TryRead(out var pending))
+                {
+                    _stream.Write(pending.Bytes);
+                    group.Add(pending);
+                }
+
+                _stream.Flush(_flushToDisk);
+                foreach (var done in group)
+                {
+                    done.Done.TrySetResult();
+                }
+
+                group.Clear();
+            }
+        }
+        catch (Exception exception)
+        {
+            _pending.Writer.TryComplete(exception);
+            foreach (var failed in group)
+            {
+                failed.Done.TrySetException(exception);
+            }
+
+            while (_pending.Reader.TryRead(out var pending))
+            {
+                pending.Done.TrySetException(exception);
+            }
+
+            throw;
+        }
+    }
+
+    private sealed class Pending(byte[] bytes)
+    {
+        public byte[] Bytes { get; } = bytes;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

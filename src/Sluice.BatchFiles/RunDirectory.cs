@@ -1,0 +1,48 @@
+namespace Sluice.BatchFiles;
+
+/// <summary>
+/// Where a run keeps its state: the directory <c>&lt;output&gt;.sluice/</c> beside the output file, holding
+/// <c>journal.jsonl</c> (<see cref="RunJournal"/>), <c>manifest.json</c> (<see cref="RunManifest"/>) and
+/// <c>input-errors.json</c> (the validation errors in OpenAI's <c>errors</c> shape).
+/// </summary>
+public sealed class RunDirectory
+{
+    private RunDirectory(string outputPath)
+    {
+        OutputPath = outputPath;
+        Path = outputPath + ".sluice";
+    }
+
+    /// <summary>The run directory of the output file at <paramref name="outputPath"/>.</summary>
+    /// <param name="outputPath">The output file's path.</param>
+    /// <returns>The run directory (not created yet: see <see cref="Create"/>).</returns>
+    public static RunDirectory ForOutput(string outputPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        return new RunDirectory(System.IO.Path.GetFullPath(outputPath));
+    }
+
+    /// <summary>The output file's full path.</summary>
+    public string OutputPath { get; }
+
+    /// <summary>The run directory's full path: <c>&lt;output&gt;.sluice</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>The journal: <c>journal.jsonl</c>.</summary>
+    public string JournalPath => System.IO.Path.Combine(Path, "journal.jsonl");
+
+    /// <summary>The manifest: <c>manifest.json</c>.</summary>
+    public string ManifestPath => System.IO.Path.Combine(Path, "manifest.json");
+
+    /// <summary>The input's validation errors: <c>input-errors.json</c>.</summary>
+    public string InputErrorsPath => System.IO.Path.Combine(Path, "input-errors.json");
+
+    /// <summary>The default errors file: the output path with <c>.errors.jsonl</c> in place of <c>.jsonl</c> (appended when it has another extension).</summary>
+    public string DefaultErrorsPath =>
+        OutputPath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
+            ? OutputPath[..^".jsonl".Length] + ".errors.jsonl"
+            : OutputPath + ".errors.jsonl";
+
+    /// <summary>Creates the directory if it does not exist.</summary>
+    public void Create() => Directory.CreateDirectory(Path);
+}
