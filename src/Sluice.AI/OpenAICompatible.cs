@@ -58,7 +58,7 @@ public static class OpenAICompatible
         ArgumentNullException.ThrowIfNull(baseUrl);
         if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"The base URL must be an absolute http or https address; it was '{baseUrl}'.", nameof(baseUrl));
+            throw new ArgumentException($"The base URL must be an absolute http or https address; it was '{ProviderLaneRegistry.SafeAddress(baseUrl)}'.", nameof(baseUrl));
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey, nameof(apiKey));

@@ -36,7 +36,7 @@ public static class SluiceChatClientBuilderExtensions
             .Use(inner => new UsageChatClient(inner, parts.Ledger))
             .Use(inner => new RetryChatClient(inner, parts.Retry))
             .Use(inner => new ConcurrencyChatClient(inner, parts.Lane.Concurrency, parts.Ledger, parts.Time))
-            .Use(inner => new RateBudgetChatClient(inner, parts.Lane.Budget, parts.Lane.Estimator, parts.Ledger, parts.Time))
+            .Use(inner => new RateBudgetChatClient(inner, parts.Lane.Budget, parts.Lane.Estimator, parts.Ledger, parts.Time, parts.MaxPause))
             .Use(inner => new AttemptTimeoutChatClient(inner, parts.Timeout, parts.Time));
     }
 

@@ -31,7 +31,7 @@ public static class SluiceEmbeddingGeneratorBuilderExtensions
             .Use(inner => new UsageEmbeddingGenerator(inner, parts.Ledger))
             .Use(inner => new RetryEmbeddingGenerator(inner, parts.Retry))
             .Use(inner => new ConcurrencyEmbeddingGenerator(inner, parts.Lane.Concurrency, parts.Ledger, parts.Time))
-            .Use(inner => new RateBudgetEmbeddingGenerator(inner, parts.Lane.Budget, parts.Ledger, parts.Time))
+            .Use(inner => new RateBudgetEmbeddingGenerator(inner, parts.Lane.Budget, parts.Ledger, parts.Time, parts.MaxPause))
             .Use(inner => new AttemptTimeoutEmbeddingGenerator(inner, parts.Timeout, parts.Time));
     }
 

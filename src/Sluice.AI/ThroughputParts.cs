@@ -12,7 +12,11 @@ internal sealed class ThroughputParts
         Time = options.TimeProvider;
         Retry = SluiceRetryResiliencePipelineBuilderExtensions.CreatePipeline(options.Retry, Time, Ledger);
         Timeout = options.AttemptTimeout.Timeout;
+        MaxPause = options.Retry.MaxDelay;
     }
+
+    /// <summary>The longest a 429 pauses the lane: no longer than the retry itself would wait.</summary>
+    public TimeSpan MaxPause { get; }
 
     public ProviderLane Lane { get; }
 

@@ -35,7 +35,7 @@ public abstract class ConcurrencyLimit
 /// <param name="Elapsed">How long the slot was held.</param>
 /// <param name="Succeeded">Whether the attempt succeeded.</param>
 /// <param name="Overloaded">Whether the attempt failed in a way that says the downstream is overloaded
-/// (HTTP 429 or 503, a timeout): adaptive limits back off on it.</param>
+/// (HTTP 429 or 503): adaptive limits back off on it. A timeout is reported in <paramref name="TimedOut"/> instead.</param>
 /// <param name="Units">Units of output produced (output tokens for an LLM call), used to normalise latency;
 /// <see langword="null"/> when unknown.</param>
 /// <param name="TimedOut">Whether the attempt was cut by its timeout. A timeout alone does not say the downstream is

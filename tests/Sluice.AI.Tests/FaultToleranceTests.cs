@@ -89,6 +89,25 @@ public sealed class FaultToleranceTests
     }
 
     [Fact]
+    public void A_round_in_which_every_attempt_times_out_lowers_the_limit()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        Round(limit, _ => Timeout()); // not one answer in time: no latency to judge, but the provider is not keeping up
+        Assert.True(limit.CurrentLimit <= 32, $"limit {limit.CurrentLimit}");
+    }
+
+    [Theory]
+    [InlineData("retry-after", "1e300")]
+    [InlineData("retry-after-ms", "1e300")]
+    [InlineData("retry-after", "99999999999")]
+    public void An_absurd_Retry_After_is_cut_to_a_day_and_never_overflows(string header, string value)
+    {
+        var delay = FailureClassifier.RetryAfter(name => name == header ? value : null, DateTimeOffset.UtcNow);
+        Assert.Equal(TimeSpan.FromDays(1), delay);
+    }
+
+    [Fact]
     public void A_fault_is_retried_sooner_than_an_overload()
     {
         var options = new SluiceRetryOptions();

@@ -16,7 +16,7 @@ public sealed class RateBudgetChatClientTests
         var ledger = new UsageLedger();
 
         Exception failure = new HttpRequestException("insufficient_quota: You exceeded your current quota.", null, HttpStatusCode.TooManyRequests);
-        using var client = new RateBudgetChatClient(new ThrowingChatClient(() => failure), budget, estimator, ledger, time);
+        using var client = new RateBudgetChatClient(new ThrowingChatClient(() => failure), budget, estimator, ledger, time, TimeSpan.FromSeconds(30));
 
         Assert.Same(failure, await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("no credit")));
         Assert.Equal(0, budget.Snapshot.Pauses); // waiting does not cure an exhausted quota

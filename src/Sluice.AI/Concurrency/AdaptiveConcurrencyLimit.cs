@@ -37,6 +37,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private double _latency;
     private double _lastRatio = 1;
     private double _usualRatio;
+    private double _usualBeforeLastRound;
     private long _lastBackoff;
     private bool _slowStart = true;
 
@@ -90,13 +91,26 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
             // A timeout is congestion only when latency is rising — the last round slower than usual by more than the
             // tolerance; with flat latency it is a fault (a hung request), counted, and judged at the end of the round
             // by its share. "Usual" is the long-run mean, not the best ever seen: a shared machine's latency is noisy.
-            if (_usualRatio > 0 && _lastRatio > _usualRatio * _options.Tolerance)
+            if (_usualBeforeLastRound > 0 && _lastRatio > _usualBeforeLastRound * _options.Tolerance)
             {
                 BackOff();
+                return;
             }
-            else
+
+            _roundTimeouts++;
+            _roundPeakInFlight = Math.Max(_roundPeakInFlight, inFlight);
+            if (_roundSamples == 0 && _roundTimeouts >= RoundSize)
             {
-                _roundTimeouts++;
+                // A whole round of attempts and not one answered in time: the provider is not keeping up.
+                _roundTimeouts = 0;
+                _roundPeakInFlight = 0;
+                BackOff();
+                return;
+            }
+
+            if (_roundSamples > 0 && _roundSamples + _roundTimeouts >= RoundSize)
+            {
+                CloseRound();
             }
 
             return;
@@ -120,11 +134,18 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         _roundRatioSum += seconds / best;
         _roundSamples++;
         _roundPeakInFlight = Math.Max(_roundPeakInFlight, inFlight);
-        if (_roundSamples < Math.Max(MinimumRound, (int)_limit))
+        if (_roundSamples + _roundTimeouts >= RoundSize)
         {
-            return;
+            CloseRound();
         }
+    }
 
+    /// <summary>The attempts one round gathers: about one round trip, as many as the limit, at least 8.</summary>
+    private int RoundSize => Math.Max(MinimumRound, (int)_limit);
+
+    /// <summary>Judges a finished round (at least one answered attempt) and moves the limit.</summary>
+    private void CloseRound()
+    {
         double ratio = _roundRatioSum / _roundSamples;
         int peak = _roundPeakInFlight;
         double timeoutShare = (double)_roundTimeouts / (_roundTimeouts + _roundSamples);
@@ -134,6 +155,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         _roundTimeouts = 0;
         bool rising = _usualRatio > 0 && ratio > _usualRatio * _options.Tolerance; // slower than usual: queueing
         _lastRatio = ratio;
+        _usualBeforeLastRound = _usualRatio == 0 ? ratio : _usualRatio;
         _usualRatio = _usualRatio == 0 ? ratio : (_usualRatio * (1 - RatioWeight)) + (ratio * RatioWeight);
         if (timeoutShare > _options.TimeoutShare)
         {

@@ -23,7 +23,8 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
     public double BackoffRatio { get; set; } = 0.5;
 
     /// <summary>Gets or sets how much slower than the best observed latency (per output-length class) is still
-    /// tolerated before the limit shrinks.</summary>
+    /// tolerated before the limit shrinks; also how much slower than its long-run mean a round may be before latency
+    /// counts as rising (which ends slow start and makes a timeout count as overload).</summary>
     /// <value>Default 1.1 (10 % queueing tolerated). At least 1.</value>
     public double Tolerance { get; set; } = 1.1;
 

@@ -32,9 +32,15 @@ public sealed class ProviderLaneRegistry
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         ArgumentNullException.ThrowIfNull(apiKey);
-        string name = $"{endpoint.AbsoluteUri.TrimEnd('/')}|{model}|key:{Fingerprint(apiKey)}";
+        string name = $"{SafeAddress(endpoint)}|{model}|key:{Fingerprint(apiKey)}";
         return _lanes.GetOrAdd(name, static (n, o) => ProviderLane.Create(n, o), options);
     }
+
+    /// <summary>The endpoint without user-info or query (either may carry a secret), safe to print.</summary>
+    internal static string SafeAddress(Uri endpoint) =>
+        endpoint.IsAbsoluteUri
+            ? endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')
+            : "(relative address)";
 
     private static string Fingerprint(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)))[..12];

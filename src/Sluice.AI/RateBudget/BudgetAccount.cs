@@ -4,7 +4,7 @@ namespace Sluice.AI;
 
 /// <summary>What the chat and embedding budget layers share: drawing a call's estimated cost, settling it with the
 /// reported usage, and reacting to a 429. This is the one place where a 429 pauses a budget.</summary>
-internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider time)
+internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider time, TimeSpan maxPause)
 {
     public RateBudget Budget => budget;
 
@@ -61,7 +61,7 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
     }
 
     /// <summary>After a failed attempt: a 429 is counted, and one that waiting can cure holds every caller of the
-    /// budget until the provider's Retry-After (1 s when it did not say) — whatever client raised it: the OpenAI SDK's
+    /// budget until the provider's Retry-After (1 s when it did not say; at most the retry's <c>MaxDelay</c>) — whatever client raised it: the OpenAI SDK's
     /// <see cref="System.ClientModel.ClientResultException"/>, an <see cref="HttpRequestException"/>, or any exception
     /// wrapping one. An exhausted quota (<c>insufficient_quota</c>, <c>x-should-retry: false</c>) never pauses: every
     /// call fails at once with the provider's message instead of waiting for nothing.</summary>
@@ -75,7 +75,8 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
         AiMetrics.TooManyRequests(ledger);
         if (FailureClassifier.Classify(error) == FailureKind.Overloaded)
         {
-            budget.PauseFor(FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
+            TimeSpan pause = FailureClassifier.RetryAfter(error, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1);
+            budget.PauseFor(pause > maxPause ? maxPause : pause); // as long as the retry waits, never longer
         }
     }
 }

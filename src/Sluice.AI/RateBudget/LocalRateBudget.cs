@@ -49,14 +49,14 @@ public sealed class LocalRateBudget : RateBudget
         _time = timeProvider ?? TimeProvider.System;
         long now = _time.GetTimestamp();
         _pausedUntil = now;
-        if (options.RequestsPerMinute is { } rpm)
+        if (_options.RequestsPerMinute is { } rpm)
         {
-            _requests = new TokenBucket(rpm, options.BurstSeconds, options.Headroom, options.InitialFill, now);
+            _requests = new TokenBucket(rpm, _options.BurstSeconds, _options.Headroom, _options.InitialFill, now);
         }
 
-        if (options.TokensPerMinute is { } tpm)
+        if (_options.TokensPerMinute is { } tpm)
         {
-            _tokens = new TokenBucket(tpm, TokenBurstSeconds(options), options.Headroom, options.InitialFill, now);
+            _tokens = new TokenBucket(tpm, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
         }
     }
 

@@ -17,16 +17,16 @@ public sealed class RateBudgetChatClient : DelegatingChatClient
     /// <param name="estimator">Estimates costs and learns output lengths.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, TimeProvider? timeProvider = null)
-        : this(inner, budget, estimator, null, timeProvider)
+        : this(inner, budget, estimator, null, timeProvider, SluiceRetryOptions.DefaultMaxDelay)
     {
     }
 
-    internal RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider? timeProvider)
+    internal RateBudgetChatClient(IChatClient inner, RateBudget budget, TokenEstimator estimator, UsageLedger? ledger, TimeProvider? timeProvider, TimeSpan maxPause)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(estimator);
-        _account = new BudgetAccount(budget, estimator, ledger, timeProvider ?? TimeProvider.System);
+        _account = new BudgetAccount(budget, estimator, ledger, timeProvider ?? TimeProvider.System, maxPause);
     }
 
     /// <inheritdoc />

@@ -13,15 +13,15 @@ public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<
     /// <param name="budget">The budget, usually a <see cref="ProviderLane"/>'s.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, TimeProvider? timeProvider = null)
-        : this(inner, budget, null, timeProvider)
+        : this(inner, budget, null, timeProvider, SluiceRetryOptions.DefaultMaxDelay)
     {
     }
 
-    internal RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, UsageLedger? ledger, TimeProvider? timeProvider)
+    internal RateBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, RateBudget budget, UsageLedger? ledger, TimeProvider? timeProvider, TimeSpan maxPause)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        _account = new BudgetAccount(budget, new TokenEstimator(), ledger, timeProvider ?? TimeProvider.System);
+        _account = new BudgetAccount(budget, new TokenEstimator(), ledger, timeProvider ?? TimeProvider.System, maxPause);
     }
 
     /// <inheritdoc />

@@ -12,6 +12,10 @@ namespace Sluice.AI;
 /// </summary>
 public static class FailureClassifier
 {
+    /// <summary>The longest delay read from a response: a larger or absurd value (a proxy's, a bug's) is cut to it, so it
+    /// can never overflow a clock; the layers clamp further to <see cref="SluiceRetryOptions.MaxDelay"/>.</summary>
+    private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromDays(1);
+
     /// <summary>Classifies <paramref name="error"/>.</summary>
     /// <param name="error">The attempt's exception.</param>
     /// <param name="callerToken">The caller's token: a cancellation it caused is never retried.</param>
@@ -74,21 +78,21 @@ public static class FailureClassifier
     public static TimeSpan? RetryAfter(Func<string, string?> header, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(header);
-        if (double.TryParse(header("retry-after-ms"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0)
+        if (double.TryParse(header("retry-after-ms"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0 && double.IsFinite(ms))
         {
-            return TimeSpan.FromMilliseconds(ms);
+            return TimeSpan.FromMilliseconds(Math.Min(ms, LongestRetryAfter.TotalMilliseconds));
         }
 
         string? value = header("retry-after");
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0 && double.IsFinite(seconds))
         {
-            return TimeSpan.FromSeconds(seconds);
+            return TimeSpan.FromSeconds(Math.Min(seconds, LongestRetryAfter.TotalSeconds));
         }
 
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
         {
             var delay = date - now;
-            return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+            return delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > LongestRetryAfter ? LongestRetryAfter : delay;
         }
 
         return null;

@@ -26,7 +26,11 @@ public sealed class SluiceRetryOptions : ICheckedOptions
 
     /// <summary>Gets or sets the longest retry delay, also the cap on a provider's <c>Retry-After</c>.</summary>
     /// <value>Default 30 s. Zero or more.</value>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; set; } = DefaultMaxDelay;
+
+    /// <summary>The default of <see cref="MaxDelay"/>, also the longest a 429 pauses a lane whose budget layer was built
+    /// without retry options.</summary>
+    internal static readonly TimeSpan DefaultMaxDelay = TimeSpan.FromSeconds(30);
 
     internal SluiceRetryOptions Clone() => (SluiceRetryOptions)MemberwiseClone();
 

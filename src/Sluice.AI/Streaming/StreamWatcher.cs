@@ -48,6 +48,8 @@ internal abstract class StreamWatcher
                     {
                         break;
                     }
+
+                    watcher.OnUpdate(stream.Current);
                 }
                 catch (Exception ex)
                 {
@@ -61,7 +63,6 @@ internal abstract class StreamWatcher
                     throw raised;
                 }
 
-                watcher.OnUpdate(stream.Current);
                 yield return stream.Current;
             }
 

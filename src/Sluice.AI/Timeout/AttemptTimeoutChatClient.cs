@@ -4,7 +4,7 @@ namespace Sluice.AI;
 
 /// <summary>
 /// The innermost layer: cancels an attempt that runs longer than its timeout and reports it as an
-/// <see cref="AttemptTimeoutException"/> (transient, and overload for the adaptive limit). It sits inside the budget
+/// <see cref="AttemptTimeoutException"/> (transient: a fault, not overload, unless latency is rising). It sits inside the budget
 /// and concurrency layers, so time spent waiting for them never counts against the attempt.
 /// </summary>
 public sealed class AttemptTimeoutChatClient : DelegatingChatClient

@@ -1,7 +1,7 @@
 namespace Sluice.AI;
 
-/// <summary>An attempt took longer than <see cref="AttemptTimeoutOptions.Timeout"/>. Transient: it is retried,
-/// and it counts as overload for the adaptive concurrency limit.</summary>
+/// <summary>An attempt took longer than <see cref="AttemptTimeoutOptions.Timeout"/>. Transient: it is retried
+/// soon, and the adaptive concurrency limit counts it as overload only with rising latency or beyond its share.</summary>
 public sealed class AttemptTimeoutException : TimeoutException
 {
     /// <summary>Creates the exception.</summary>

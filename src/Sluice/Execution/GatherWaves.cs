@@ -76,6 +76,7 @@ internal sealed class GatherWaves<T>
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
         Exception? first = null;
         var tasks = new Task<T>[wave.Length];
+        int running = wave.Length;
         for (int i = 0; i < wave.Length; i++)
         {
             tasks[i] = StartAsync(wave[i]);
@@ -86,7 +87,7 @@ internal sealed class GatherWaves<T>
             try
             {
                 T value = await Jobs.Invoke(job, stop.Token).ConfigureAwait(false);
-                OnJobCompleted(inFlight: wave.Length);
+                OnJobCompleted(inFlight: Interlocked.Decrement(ref running));
                 return value;
             }
             catch (Exception ex)
