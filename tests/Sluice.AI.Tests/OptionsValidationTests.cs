@@ -55,6 +55,8 @@ public sealed class OptionsValidationTests
             Assert.Throws<ArgumentOutOfRangeException>(() => new ConcurrencyOptions { MaxConcurrency = -1 }.CreateLimit()).Message);
         Assert.StartsWith("SluiceRetryOptions.MaxAttempts must be",
             Assert.Throws<ArgumentOutOfRangeException>(() => new Polly.ResiliencePipelineBuilder().AddSluiceRetry(new SluiceRetryOptions { MaxAttempts = 0 })).Message);
+        Assert.StartsWith("AdaptiveGroupSizeOptions.MinSize must be positive; it was 0.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveGroupSizeOptions { MinSize = 0 }.Validate()).Message);
         Assert.StartsWith("AttemptTimeoutOptions.Timeout must be",
             Assert.Throws<ArgumentOutOfRangeException>(() => new ChatClientBuilder(new NullChatClient()).UseSluiceAttemptTimeout(o => o.Timeout = TimeSpan.Zero)).Message);
     }

@@ -21,6 +21,7 @@ public static class SluiceGroupingEmbeddingGeneratorBuilderExtensions
         var options = new SluiceGroupingOptions();
         configure?.Invoke(options);
         options.Validate();
+        options = options.Clone(); // later changes to the caller's options object do not reach a built generator
         return builder.Use(inner => new GroupingEmbeddingGenerator(inner, options));
     }
 }

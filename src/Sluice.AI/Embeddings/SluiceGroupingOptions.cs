@@ -53,6 +53,8 @@ public sealed class SluiceGroupingOptions
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    internal SluiceGroupingOptions Clone() => (SluiceGroupingOptions)MemberwiseClone();
+
     internal SluiceGroupingOptions Validate(string path = nameof(SluiceGroupingOptions))
     {
         OptionsCheck.Require(MaxInputsPerRequest >= 1, path, nameof(MaxInputsPerRequest), MaxInputsPerRequest, "at least 1");

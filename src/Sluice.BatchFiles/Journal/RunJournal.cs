@@ -20,6 +20,7 @@ public sealed class RunJournal : IAsyncDisposable
     private readonly bool _flushToDisk;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private Exception? _fault;
 
     private RunJournal(string path, RunJournalOptions options)
     {
@@ -58,6 +59,11 @@ public sealed class RunJournal : IAsyncDisposable
         var pending = new Pending(Format(result, inputLine));
         if (!_pending.Writer.TryWrite(pending))
         {
+            if (Volatile.Read(ref _fault) is { } fault)
+            {
+                throw new IOException($"The journal {Path} can no longer be written: {fault.Message}", fault);
+            }
+
             throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
         }
 
@@ -121,6 +127,7 @@ public sealed class RunJournal : IAsyncDisposable
         }
         catch (Exception exception)
         {
+            Volatile.Write(ref _fault, exception); // later appends report this, not a closed journal
             _pending.Writer.TryComplete(exception);
             foreach (var failed in group)
             {

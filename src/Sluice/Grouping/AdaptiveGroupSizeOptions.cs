@@ -44,15 +44,26 @@ public sealed record AdaptiveGroupSizeOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public AdaptiveGroupSizeOptions Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinSize);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSize, MinSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InitialSize);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StepFactor, 1.0);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SamplesPerStep);
-        ArgumentOutOfRangeException.ThrowIfNegative(Tolerance);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Tolerance, 1.0);
-        ArgumentException.ThrowIfNullOrWhiteSpace(Name);
-        ArgumentNullException.ThrowIfNull(TimeProvider);
+        Require(MinSize > 0, nameof(MinSize), MinSize, "positive");
+        Require(MaxSize >= MinSize, nameof(MaxSize), MaxSize, $"at least MinSize ({MinSize})");
+        Require(InitialSize > 0, nameof(InitialSize), InitialSize, "positive");
+        Require(StepFactor > 1.0, nameof(StepFactor), StepFactor, "greater than 1");
+        Require(SamplesPerStep > 0, nameof(SamplesPerStep), SamplesPerStep, "positive");
+        Require(Tolerance is >= 0 and < 1.0, nameof(Tolerance), Tolerance, "in [0, 1)");
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException($"{nameof(AdaptiveGroupSizeOptions)}.{nameof(Name)} must not be empty.", nameof(Name));
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         return this;
+    }
+
+    private static void Require(bool valid, string property, object value, string expected)
+    {
+        if (!valid)
+        {
+            throw new ArgumentOutOfRangeException(property, value, $"{nameof(AdaptiveGroupSizeOptions)}.{property} must be {expected}; it was {value}.");
+        }
     }
 }
