@@ -32,6 +32,12 @@ internal static class AiMetrics
     private static readonly Gauge<int> ConcurrencyLimit =
         Meter.CreateGauge<int>("sluice.ai.concurrency.limit", "{request}", "The concurrency limit in force.");
 
+    private static readonly Counter<long> GroupSplits =
+        Meter.CreateCounter<long>("sluice.embeddings.group.splits", "{group}", "Groups the provider rejected as too large and that were split in halves.");
+
+    private static readonly Counter<long> InputsTruncated =
+        Meter.CreateCounter<long>("sluice.embeddings.group.truncated", "{input}", "Inputs cut to the provider's tokens-per-input limit.");
+
     public static void Attempt(UsageLedger? ledger, string kind, bool succeeded)
     {
         ledger?.CountAttempt();
@@ -68,4 +74,11 @@ internal static class AiMetrics
         QueueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
 
     public static void Limit(int limit) => ConcurrencyLimit.Record(limit);
+
+    /// <summary>The grouping layer split a group the provider rejected as too large (the chosen group size itself is
+    /// the engine's <c>sluice.group.size</c>, tag <c>sluice.group.sizer</c> = <c>remote-embeddings</c> by default).</summary>
+    public static void GroupSplit() => GroupSplits.Add(1);
+
+    /// <summary>The grouping layer cut an input to the provider's tokens-per-input limit.</summary>
+    public static void InputTruncated() => InputsTruncated.Add(1);
 }

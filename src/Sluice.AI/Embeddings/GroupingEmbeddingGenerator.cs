@@ -74,7 +74,7 @@ internal sealed class GroupingEmbeddingGenerator : DelegatingEmbeddingGenerator<
 
                 int end = tokenizer.GetIndexByTokenCount(text, limit, out _, out count);
                 texts[i] = text[..end];
-                EmbeddingGroupingMetrics.Truncated.Add(1);
+                AiMetrics.InputTruncated();
             }
 
             tokens[i] = count;
@@ -190,7 +190,7 @@ internal sealed class GroupingEmbeddingGenerator : DelegatingEmbeddingGenerator<
                 int half = count / 2;
                 LowerTo(ref owner._inputCap, half);
                 LowerTo(ref owner._tokenCap, (int)Math.Max(1, Sum(start, count) / 2));
-                EmbeddingGroupingMetrics.Splits.Add(1);
+                AiMetrics.GroupSplit();
                 await SendAsync(start, half, cancellationToken).ConfigureAwait(false);
                 await SendAsync(start + half, count - half, cancellationToken).ConfigureAwait(false);
                 return;
