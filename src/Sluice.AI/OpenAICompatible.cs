@@ -53,6 +53,36 @@ public static class OpenAICompatible
         return SluiceEmbeddingGeneratorBuilderExtensions.AddThroughputLayers(new EmbeddingGeneratorBuilder<string, Embedding<float>>(inner), lane, options).Build();
     }
 
+    /// <summary>Creates an <see cref="HttpClient"/> for raw requests to an OpenAI-compatible endpoint, through a
+    /// <see cref="SluiceThroughputHandler"/> on the lane of (<paramref name="baseUrl"/>, <paramref name="model"/>, key):
+    /// the same budget and limit as this factory's chat and embedding clients for that lane.</summary>
+    /// <param name="baseUrl">The API base, <c>/v1</c> included; the client's <see cref="HttpClient.BaseAddress"/> (with a
+    /// trailing slash), so requests name paths relative to it (<c>chat/completions</c>, <c>embeddings</c>).</param>
+    /// <param name="apiKey">The API key, sent as <c>Authorization: Bearer</c>; never printed or logged.</param>
+    /// <param name="model">The model the requests name, for the lane.</param>
+    /// <param name="options">Limits and retries; defaults when <see langword="null"/>. <see cref="SluiceClientOptions.HttpClient"/>
+    /// is not used: the client owns its connection pool.</param>
+    /// <returns>The client (no overall timeout of its own: each attempt has the attempt timeout) and its handler, for the
+    /// handler's <see cref="SluiceThroughputHandler.Ledger"/> and <see cref="SluiceThroughputHandler.Lane"/>.</returns>
+    public static (HttpClient Client, SluiceThroughputHandler Handler) CreateHttpClient(Uri baseUrl, string apiKey, string model, SluiceClientOptions? options = null)
+    {
+        options = Check(baseUrl, apiKey, model, options);
+        var lane = options.Lanes.GetOrAdd(baseUrl, model, apiKey, options);
+        var handler = new SluiceThroughputHandler(
+            new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = int.MaxValue,
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            },
+            lane,
+            options);
+        string root = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
+        var client = new HttpClient(handler) { BaseAddress = new Uri(root), Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return (client, handler);
+    }
+
     private static SluiceClientOptions Check(Uri baseUrl, string apiKey, string model, SluiceClientOptions? options)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);

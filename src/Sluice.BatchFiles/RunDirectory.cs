@@ -34,6 +34,9 @@ public sealed class RunDirectory
     /// <summary>The manifest: <c>manifest.json</c>.</summary>
     public string ManifestPath => System.IO.Path.Combine(Path, "manifest.json");
 
+    /// <summary>The run's counts and outcome: <c>summary.json</c>, rewritten when the run ends or stops.</summary>
+    public string SummaryPath => System.IO.Path.Combine(Path, "summary.json");
+
     /// <summary>The input's validation errors: <c>input-errors.json</c>.</summary>
     public string InputErrorsPath => System.IO.Path.Combine(Path, "input-errors.json");
 

@@ -29,6 +29,21 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
         return estimate;
     }
 
+    /// <summary>A raw request body's estimated tokens and the output cap it reserves (see
+    /// <see cref="TokenEstimator.CountRequest(ReadOnlySpan{byte})"/>), or (0, null) when the budget does not limit tokens.</summary>
+    public (int Estimate, int? ReservedOutput) EstimateRequest(ReadOnlySpan<byte> body)
+    {
+        if (!budget.BudgetsTokens)
+        {
+            return (0, null);
+        }
+
+        var count = TokenEstimator.CountRequest(body);
+        return count.IsEmbedding
+            ? (count.InputTokens, null)
+            : (count.InputTokens + (count.MaxOutputTokens ?? estimator.ExpectedOutput(null)), count.MaxOutputTokens);
+    }
+
     public async ValueTask DrawAsync(int estimatedTokens, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();

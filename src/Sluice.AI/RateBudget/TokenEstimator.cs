@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 
@@ -60,6 +61,62 @@ public sealed class TokenEstimator
         return total;
     }
 
+    /// <summary>Counts the tokens of an OpenAI-shaped request body as sent over HTTP: a chat completion's
+    /// <c>messages</c> (text content, as a string or as <c>text</c> parts; with OpenAI's per-message overhead) or an
+    /// embeddings request's <c>input</c> (a string, strings, or token arrays counted as they are).</summary>
+    /// <param name="jsonBody">The request body, UTF-8 JSON.</param>
+    /// <returns>The count; zero input for a body that is not JSON or has neither field.</returns>
+    public static RequestTokenCount CountRequest(ReadOnlySpan<byte> jsonBody)
+    {
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(jsonBody);
+            if (!JsonDocument.TryParseValue(ref reader, out JsonDocument? parsed))
+            {
+                return default;
+            }
+
+            document = parsed;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return default;
+            }
+
+            if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+            {
+                int total = PerReplyOverhead;
+                foreach (var message in messages.EnumerateArray())
+                {
+                    total += PerMessageOverhead;
+                    if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content))
+                    {
+                        total += CountContent(content);
+                    }
+                }
+
+                int? cap = PositiveInt(root, "max_completion_tokens") ?? PositiveInt(root, "max_tokens");
+                return new RequestTokenCount(total, cap, IsEmbedding: false);
+            }
+
+            if (root.TryGetProperty("input", out var input))
+            {
+                return new RequestTokenCount(CountInput(input), 0, IsEmbedding: true);
+            }
+
+            return default;
+        }
+    }
+
     /// <summary>Gets the output tokens to expect for a call with these options.</summary>
     /// <param name="options">The call's options.</param>
     /// <returns><c>MaxOutputTokens</c> if set, else the observed 95th percentile, else the default.</returns>
@@ -104,4 +161,52 @@ public sealed class TokenEstimator
             }
         }
     }
+
+    private static int CountContent(JsonElement content)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return CountTokens(content.GetString());
+        }
+
+        int total = 0;
+        if (content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var part in content.EnumerateArray())
+            {
+                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    total += CountTokens(text.GetString());
+                }
+            }
+        }
+
+        return total;
+    }
+
+    private static int CountInput(JsonElement input)
+    {
+        switch (input.ValueKind)
+        {
+            case JsonValueKind.String:
+                return CountTokens(input.GetString());
+            case JsonValueKind.Array:
+                int total = 0;
+                foreach (var item in input.EnumerateArray())
+                {
+                    total += item.ValueKind switch
+                    {
+                        JsonValueKind.Number => 1, // one token id of a token array
+                        _ => CountInput(item),
+                    };
+                }
+
+                return total;
+            default:
+                return 0;
+        }
+    }
+
+    private static int? PositiveInt(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number > 0 ? number : null;
 }

@@ -36,6 +36,8 @@ public static class FailureClassifier
                 return FailureKind.Transient;
             case ClientResultException result:
                 return ClassifyStatus(result.Status, Header(result, "x-should-retry"), result.Message);
+            case FailedResponseException failed:
+                return ClassifyStatus(failed.Status, failed.Header("x-should-retry"), failed.QuotaExhausted ? "insufficient_quota" : failed.Message);
             case HttpRequestException http when http.StatusCode is { } status:
                 return ClassifyStatus((int)status, null, http.Message);
             case HttpRequestException:
@@ -61,6 +63,11 @@ public static class FailureClassifier
         if (error is RateLimitRejectedException rejected)
         {
             return rejected.RetryAfter;
+        }
+
+        if (error is FailedResponseException failed)
+        {
+            return RetryAfter(failed.Header, now);
         }
 
         if (error is not ClientResultException result)

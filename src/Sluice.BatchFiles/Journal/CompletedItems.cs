@@ -9,6 +9,7 @@ namespace Sluice.BatchFiles;
 public sealed class CompletedItems
 {
     private readonly Dictionary<UInt128, JournalOutcome> _outcomes = [];
+    private readonly Dictionary<UInt128, int> _repeats = [];
 
     internal CompletedItems(bool retryErrors) => RetryErrors = retryErrors;
 
@@ -36,12 +37,22 @@ public sealed class CompletedItems
         return _outcomes.TryGetValue(CustomIdKey.Of(customId), out var outcome) && (outcome == JournalOutcome.Succeeded || !RetryErrors);
     }
 
+    /// <summary>The items with more than one record, and how many each has (only they need the last record picked).</summary>
+    internal Dictionary<UInt128, int> Repeats => _repeats;
+
+    /// <summary>Whether the journal holds any record of the item, done or not.</summary>
+    internal bool HasRecord(string customId) => _outcomes.ContainsKey(CustomIdKey.Of(customId));
+
     internal void Record(string customId, JournalOutcome outcome)
     {
         var key = CustomIdKey.Of(customId);
-        if (_outcomes.TryGetValue(key, out var previous) && previous == JournalOutcome.Succeeded)
+        if (_outcomes.TryGetValue(key, out var previous))
         {
-            SucceededCount--;
+            _repeats[key] = _repeats.GetValueOrDefault(key, 1) + 1;
+            if (previous == JournalOutcome.Succeeded)
+            {
+                SucceededCount--;
+            }
         }
 
         _outcomes[key] = outcome;

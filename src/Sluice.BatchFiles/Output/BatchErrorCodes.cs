@@ -15,6 +15,9 @@ public static class BatchErrorCodes
     /// <summary>Sluice's: the connection failed (refused, reset, DNS) on the last attempt and no HTTP answer came.</summary>
     public const string ConnectionFailed = "sluice_connection_failed";
 
+    /// <summary>Sluice's: the request failed without an HTTP answer for another reason (the message names it).</summary>
+    public const string RequestFailed = "sluice_request_failed";
+
     /// <summary>Sluice's: the input line was invalid and skipped (<c>--skip-invalid</c>); the message says why.</summary>
     public const string InvalidInputLine = "sluice_invalid_input_line";
 

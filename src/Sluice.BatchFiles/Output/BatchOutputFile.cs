@@ -7,6 +7,8 @@ namespace Sluice.BatchFiles;
 /// </summary>
 public sealed class BatchOutputFile : IAsyncDisposable
 {
+    private static readonly ReadOnlyMemory<byte> LineEnd = "\n"u8.ToArray();
+
     private readonly FileStream _stream;
     private bool _committed;
 
@@ -53,7 +55,7 @@ public sealed class BatchOutputFile : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_committed, this);
         await _stream.WriteAsync(jsonLine, cancellationToken).ConfigureAwait(false);
-        await _stream.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
         LineCount++;
     }
 

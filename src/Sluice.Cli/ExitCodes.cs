@@ -1,0 +1,26 @@
+namespace Sluice.Cli;
+
+/// <summary>The command's exit codes (listed in <c>sluice --help</c>).</summary>
+internal static class ExitCodes
+{
+    /// <summary>Every item succeeded.</summary>
+    public const int Success = 0;
+
+    /// <summary>Invalid input or configuration (bad option, missing API key variable, invalid lines, a refused resume):
+    /// nothing was sent.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>The run finished, but some items failed (see the errors file).</summary>
+    public const int FinishedWithFailures = 3;
+
+    /// <summary>Interrupted (Ctrl+C or SIGTERM): finished work is journalled; run again with --resume.</summary>
+    public const int Interrupted = 130;
+
+    public const string Help = """
+        Exit codes:
+          0    every item succeeded
+          2    invalid input or configuration; nothing was sent
+          3    the run finished, but some items failed (see the errors file)
+          130  interrupted (Ctrl+C, SIGTERM); run the same command with --resume to continue
+        """;
+}

@@ -1,0 +1,355 @@
+using System.CommandLine;
+using System.Globalization;
+using Sluice.AI;
+using Sluice.BatchFiles;
+using Spectre.Console;
+
+namespace Sluice.Cli;
+
+/// <summary><c>sluice run</c>: an OpenAI Batch API file against any OpenAI-compatible endpoint. The verb only reads its
+/// options and shows progress; validation, sending, the journal and the output files are
+/// <see cref="BatchFileRunner"/>'s.</summary>
+internal static class RunCommand
+{
+    private static readonly Option<FileInfo> Input = new("--input", "-i") { Description = "The requests: one JSON line per request (OpenAI Batch API format).", Required = true };
+    private static readonly Option<FileInfo> Output = new("--output", "-o") { Description = "Where successes go; the run directory <output>.sluice/ sits beside it.", Required = true };
+    private static readonly Option<FileInfo?> Errors = new("--errors") { Description = "Where failures go [default: the output path with .errors.jsonl in place of .jsonl]." };
+    private static readonly Option<string?> BaseUrl = new("--base-url") { Description = "The API base as an OpenAI client takes it, /v1 included (e.g. http://127.0.0.1:8080/v1). Required unless --dry-run." };
+    private static readonly Option<string> ApiKeyEnv = new("--api-key-env") { Description = "The environment variable that holds the API key (the key is never printed or stored).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+    private static readonly Option<bool> NoApiKey = new("--no-api-key") { Description = "Send no API key (a local server that needs none)." };
+    private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Requests in flight: a number, or auto (adaptive: learns the provider's capacity).", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<int?> Rpm = new("--rpm") { Description = "Requests per minute the provider allows [default: learned from x-ratelimit headers]." };
+    private static readonly Option<int?> Tpm = new("--tpm") { Description = "Tokens per minute the provider allows [default: learned from x-ratelimit headers]." };
+    private static readonly Option<int> MaxAttempts = new("--max-attempts") { Description = "Attempts per request, the first and every retry (429s included).", DefaultValueFactory = _ => 6 };
+    private static readonly Option<double> Timeout = new("--timeout") { Description = "Seconds one attempt may take (decimals allowed).", DefaultValueFactory = _ => 60 };
+    private static readonly Option<decimal?> MaxCost = new("--max-cost") { Description = "Dollars: stop admitting requests when the estimated spend would pass it (needs --prices)." };
+    private static readonly Option<FileInfo?> Prices = new("--prices") { Description = "Price table: {\"models\": {\"<model>\": {\"input_per_1m\": 0.15, \"output_per_1m\": 0.60}}}." };
+    private static readonly Option<DirectoryInfo?> Cache = new("--cache") { Description = "Answer identical deterministic requests (temperature 0 or a seed; embeddings) from this directory." };
+    private static readonly Option<bool> Ordered = new("--ordered") { Description = "Write the output files in input order (default: completion order)." };
+    private static readonly Option<bool> SkipInvalid = new("--skip-invalid") { Description = "Send the valid lines; write the invalid ones to the errors file." };
+    private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate and estimate requests, tokens and cost; send nothing." };
+    private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in the run directory; nothing it finished is sent again." };
+    private static readonly Option<bool> RetryErrors = new("--retry-errors") { Description = "With --resume: send again the items that failed." };
+    private static readonly Option<bool> NoFsync = new("--no-fsync") { Description = "Journal to the operating system only (survives kill -9, not power loss); faster on slow disks." };
+
+    public static Command Create()
+    {
+        var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + ExitCodes.Help);
+        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, NoFsync })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        string input = parse.GetValue(Input)!.FullName;
+        string output = parse.GetValue(Output)!.FullName;
+        if (!File.Exists(input))
+        {
+            return Fail($"--input: no such file: {input}");
+        }
+
+        PriceTable? prices = null;
+        if (parse.GetValue(Prices) is { } pricesFile)
+        {
+            try
+            {
+                prices = PriceTable.Load(pricesFile.FullName);
+            }
+            catch (Exception ex) when (ex is BatchFileFormatException or IOException)
+            {
+                return Fail($"--prices: {ex.Message}");
+            }
+        }
+
+        if (parse.GetValue(DryRun))
+        {
+            return await DryRunAsync(input, prices, parse.GetValue(SkipInvalid), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Configure(parse) is not { } configured)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        var (baseUrl, clientOptions) = configured;
+        string? apiKey = "none";
+        string keyVariable = parse.GetValue(ApiKeyEnv)!;
+        if (!parse.GetValue(NoApiKey))
+        {
+            apiKey = Environment.GetEnvironmentVariable(keyVariable);
+            if (string.IsNullOrEmpty(apiKey))
+            {
+                return Fail($"--api-key-env: the environment variable {keyVariable} is not set (or is empty). Set it to the API key, name another variable with --api-key-env, or pass --no-api-key for a server that needs none.");
+            }
+        }
+
+        string model = await FirstModelAsync(input, cancellationToken).ConfigureAwait(false) ?? "default";
+        HttpClient http;
+        SluiceThroughputHandler handler;
+        try
+        {
+            (http, handler) = OpenAICompatible.CreateHttpClient(baseUrl, apiKey, model, clientOptions);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(ex.Message);
+        }
+
+        if (parse.GetValue(NoApiKey))
+        {
+            http.DefaultRequestHeaders.Authorization = null;
+        }
+
+        using var client = http;
+        var options = new BatchRunOptions
+        {
+            InputPath = input,
+            OutputPath = output,
+            ErrorsPath = parse.GetValue(Errors)?.FullName,
+            Ordered = parse.GetValue(Ordered),
+            SkipInvalid = parse.GetValue(SkipInvalid),
+            Resume = parse.GetValue(Resume),
+            RetryErrors = parse.GetValue(RetryErrors),
+            MaxCost = parse.GetValue(MaxCost),
+            Prices = prices,
+            Cache = parse.GetValue(Cache) is { } cacheDirectory ? new ResponseCache(cacheDirectory.FullName, baseUrl.AbsoluteUri) : null,
+            MaxInFlight = Math.Clamp(2 * handler.Lane.Concurrency.MaximumLimit, 16, 8192),
+            DrainTimeout = clientOptions.AttemptTimeout.Timeout + TimeSpan.FromSeconds(2),
+            Journal = new RunJournalOptions { FlushToDisk = !parse.GetValue(NoFsync) },
+            Ledger = handler.Ledger,
+            ConcurrencyLimit = handler.Lane.Concurrency,
+            Settings = new Dictionary<string, string?>
+            {
+                ["base URL"] = baseUrl.AbsoluteUri,
+                ["API key variable"] = parse.GetValue(NoApiKey) ? "(none)" : keyVariable,
+                ["max attempts"] = clientOptions.Retry.MaxAttempts.ToString(CultureInfo.InvariantCulture),
+                ["attempt timeout (s)"] = clientOptions.AttemptTimeout.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                ["skip invalid lines"] = parse.GetValue(SkipInvalid) ? "yes" : "no",
+            },
+        };
+
+        BatchFileRunner runner;
+        try
+        {
+            runner = new BatchFileRunner(client, options);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(ex.Message);
+        }
+
+        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message));
+        var run = runner.RunAsync(signals.Stop, cancellationToken);
+        bool live = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+        var display = new ProgressDisplay(runner.Snapshot, () => runner.CostLimitReached, console, live, StatusInterval());
+        await display.ShowUntilAsync(run).ConfigureAwait(false);
+
+        BatchRunResult result;
+        try
+        {
+            result = await run.ConfigureAwait(false);
+        }
+        catch (BatchRunRefusedException ex)
+        {
+            Console.Error.WriteLine("sluice: " + ex.Message);
+            foreach (string reason in ex.Reasons)
+            {
+                Console.Error.WriteLine("  - " + reason);
+            }
+
+            return ExitCodes.InvalidInput;
+        }
+        catch (BatchFileFormatException ex)
+        {
+            return Fail(ex.Message);
+        }
+
+        return Report(result);
+    }
+
+    private static int Report(BatchRunResult result)
+    {
+        switch (result.Outcome)
+        {
+            case BatchRunOutcome.InvalidInput:
+                foreach (string line in result.Validation.Describe())
+                {
+                    Console.Error.WriteLine(line);
+                }
+
+                Console.Error.WriteLine($"sluice: nothing was sent. Every error is in {result.Directory.InputErrorsPath} (OpenAI's errors shape). Fix the lines, or pass --skip-invalid to send the valid ones.");
+                return ExitCodes.InvalidInput;
+            case BatchRunOutcome.Interrupted:
+                Console.Out.WriteLine("sluice: interrupted: " + ProgressDisplay.StatusLine(result.Counts));
+                Console.Out.WriteLine($"sluice: finished items are in {result.Directory.JournalPath}; to continue, run:");
+                Console.Out.WriteLine("  " + ResumeCommand());
+                return ExitCodes.Interrupted;
+            default:
+                Console.Out.WriteLine("sluice: finished: " + ProgressDisplay.StatusLine(result.Counts));
+                Console.Out.WriteLine($"sluice: output {result.Directory.OutputPath}; errors {result.ErrorsPath}; summary {result.Directory.SummaryPath}");
+                return result.Outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
+        }
+    }
+
+    /// <summary>The command line that resumes this run: the same arguments, with <c>--resume</c> added.</summary>
+    private static string ResumeCommand()
+    {
+        var arguments = Environment.GetCommandLineArgs().Skip(1).ToList();
+        if (!arguments.Contains("--resume"))
+        {
+            arguments.Add("--resume");
+        }
+
+        return "sluice " + string.Join(' ', arguments.Select(Quote));
+
+        static string Quote(string argument) =>
+            argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./:=@%+,".Contains(c))
+                ? argument
+                : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    private static (Uri BaseUrl, SluiceClientOptions Options)? Configure(ParseResult parse)
+    {
+        string? baseUrlText = parse.GetValue(BaseUrl);
+        if (string.IsNullOrWhiteSpace(baseUrlText))
+        {
+            Fail("--base-url is required (the API base, /v1 included, e.g. http://127.0.0.1:8080/v1), unless --dry-run.");
+            return null;
+        }
+
+        if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            Fail("--base-url: expected an absolute http or https address such as http://127.0.0.1:8080/v1.");
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(baseUrl.UserInfo) || !string.IsNullOrEmpty(baseUrl.Query))
+        {
+            Fail("--base-url must not carry credentials (user-info or a query string): pass the key in the variable named by --api-key-env.");
+            return null;
+        }
+
+        var options = new SluiceClientOptions();
+        string concurrency = parse.GetValue(Concurrency)!;
+        if (!string.Equals(concurrency, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!int.TryParse(concurrency, NumberStyles.None, CultureInfo.InvariantCulture, out int fixedLimit) || fixedLimit < 1)
+            {
+                Fail($"--concurrency: expected a whole number of at least 1, or auto; it was '{concurrency}'.");
+                return null;
+            }
+
+            options.Concurrency.MaxConcurrency = fixedLimit;
+        }
+
+        if (parse.GetValue(Rpm) is { } rpm)
+        {
+            if (rpm < 1)
+            {
+                Fail($"--rpm: expected at least 1; it was {rpm}.");
+                return null;
+            }
+
+            options.RateBudget.RequestsPerMinute = rpm;
+        }
+
+        if (parse.GetValue(Tpm) is { } tpm)
+        {
+            if (tpm < 1)
+            {
+                Fail($"--tpm: expected at least 1; it was {tpm}.");
+                return null;
+            }
+
+            options.RateBudget.TokensPerMinute = tpm;
+        }
+
+        int attempts = parse.GetValue(MaxAttempts);
+        if (attempts < 1)
+        {
+            Fail($"--max-attempts: expected at least 1; it was {attempts}.");
+            return null;
+        }
+
+        options.Retry.MaxAttempts = attempts;
+        double seconds = parse.GetValue(Timeout);
+        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 86_400)
+        {
+            Fail(string.Create(CultureInfo.InvariantCulture, $"--timeout: expected seconds above 0 and at most 86400; it was {seconds}."));
+            return null;
+        }
+
+        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(seconds);
+        if (parse.GetValue(MaxCost) is { } maxCost && (maxCost < 0 || parse.GetValue(Prices) is null))
+        {
+            Fail(maxCost < 0 ? $"--max-cost: expected dollars, 0 or more; it was {maxCost}." : "--max-cost needs --prices: a price table to estimate the spend with.");
+            return null;
+        }
+
+        if (parse.GetValue(RetryErrors) && !parse.GetValue(Resume))
+        {
+            Fail("--retry-errors continues an earlier run: add --resume.");
+            return null;
+        }
+
+        return (baseUrl, options);
+    }
+
+    private static async Task<int> DryRunAsync(string input, PriceTable? prices, bool skipInvalid, CancellationToken cancellationToken)
+    {
+        var reader = new BatchInputReader(input);
+        var report = await reader.ValidateAsync(cancellationToken).ConfigureAwait(false);
+        foreach (string line in report.Describe())
+        {
+            Console.Error.WriteLine(line);
+        }
+
+        if (!report.IsValid && !skipInvalid)
+        {
+            Console.Error.WriteLine("sluice: the input has invalid lines (above); nothing would be sent. Fix them, or pass --skip-invalid.");
+            return ExitCodes.InvalidInput;
+        }
+
+        var estimate = await BatchEstimate.EstimateAsync(reader, prices, cancellationToken).ConfigureAwait(false);
+        var c = CultureInfo.InvariantCulture;
+        string high = estimate.OutputTokensHigh is { } h ? h.ToString("N0", c) : string.Create(c, $"unbounded ({estimate.UncappedRequests:N0} requests set no max_tokens)");
+        string costs = estimate.CostExpected is null
+            ? $"unknown (no price for {string.Join(", ", estimate.UnpricedModels)}{(prices is null ? "; pass --prices" : string.Empty)})"
+            : $"{ProgressDisplay.Cost(estimate.CostLow)} / {ProgressDisplay.Cost(estimate.CostExpected)} / {(estimate.CostHigh is null ? "unbounded" : ProgressDisplay.Cost(estimate.CostHigh))} (low / expected / high)";
+        Console.Out.WriteLine(string.Create(c, $"dry run of {input}: nothing was sent"));
+        Console.Out.WriteLine(string.Create(c, $"  lines          {report.LineCount:N0} ({report.ValidCount:N0} valid, {report.InvalidCount:N0} invalid)"));
+        Console.Out.WriteLine(string.Create(c, $"  requests       {estimate.Requests:N0}{(report.Model is { } m ? $" (model {m})" : string.Empty)}"));
+        Console.Out.WriteLine(string.Create(c, $"  input tokens   {estimate.InputTokens:N0}"));
+        Console.Out.WriteLine(string.Create(c, $"  output tokens  {estimate.OutputTokensLow:N0} / {estimate.OutputTokensExpected:N0} / {high} (low / expected / high)"));
+        Console.Out.WriteLine("  cost           " + costs);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The model of the first valid request, for the lane's name (one file, one model by default).</summary>
+    private static async Task<string?> FirstModelAsync(string input, CancellationToken cancellationToken)
+    {
+        await foreach (var request in new BatchInputReader(input).ReadRequestsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return request.Model;
+        }
+
+        return null;
+    }
+
+    private static TimeSpan StatusInterval() =>
+        double.TryParse(Environment.GetEnvironmentVariable("SLUICE_STATUS_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(5);
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("sluice: " + message);
+        return ExitCodes.InvalidInput;
+    }
+}
