@@ -24,6 +24,30 @@ public sealed class BatchInputReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Finds_duplicates_across_spilled_sort_runs_with_the_line_that_used_the_id_first()
+    {
+        // More ids than one sort run holds, so the duplicate check spills runs to disk and merges them.
+        int count = (int)(Lines.DuplicateFinder.RunLength * 2.5);
+        var text = new StringBuilder();
+        for (int i = 1; i <= count; i++)
+        {
+            text.Append(Chat($"id-{i}")).Append('\n');
+        }
+
+        text.Append(Chat("id-7")).Append('\n');          // line count + 1: first used on line 7 (first run)
+        text.Append(Chat($"id-{count}")).Append('\n');   // line count + 2: first used on the last line (last run)
+        string path = _dir.Write("many.jsonl", text.ToString());
+
+        var report = await new BatchInputReader(path).ValidateAsync();
+
+        Assert.Equal(count, report.ValidCount);
+        Assert.Equal(
+            [(count + 1L, "line 7"), (count + 2L, $"line {count}")],
+            report.Errors.Select(e => (e.Line!.Value, e.Message.Contains("line 7:", StringComparison.Ordinal) ? "line 7" : $"line {count}")).ToArray());
+        Assert.All(report.Errors, e => Assert.Equal("duplicate_custom_id", e.Code));
+    }
+
+    [Fact]
     public async Task Keeps_the_body_bytes_exactly_as_in_the_file()
     {
         const string body = """{ "model":"m1" ,"messages":[{"role":"user","content":"caf\u00e9 \ud83d\ude00 é"}], "temperature": 0.70 }""";

@@ -4,9 +4,10 @@ using Sluice.BatchFiles.Lines;
 namespace Sluice.BatchFiles;
 
 /// <summary>
-/// Reads an OpenAI Batch API input file (<c>{"custom_id", "method", "url", "body"}</c> per line), streaming: memory
-/// holds one line and 16 bytes per <c>custom_id</c> seen (for the duplicate check), whatever the file's size.
-/// Each enumeration reads the file again from the start.
+/// Reads an OpenAI Batch API input file (<c>{"custom_id", "method", "url", "body"}</c> per line), streaming, in memory
+/// that does not grow with the file: one line, plus the duplicate check's sort runs (at most 3 MiB; larger files spill
+/// sorted runs of <c>custom_id</c> keys to a temporary directory) and the duplicates found. The first enumeration
+/// finds the duplicate <c>custom_id</c>s in a pass of its own; each enumeration reads the file again from the start.
 /// </summary>
 /// <remarks>
 /// Lenient where vLLM's files differ from OpenAI's: a missing <c>method</c> means <c>POST</c>, and <c>url</c> may
@@ -15,6 +16,8 @@ namespace Sluice.BatchFiles;
 /// </remarks>
 public sealed class BatchInputReader
 {
+    private Dictionary<long, long>? _duplicates;
+
     /// <summary>Creates a reader of the file at <paramref name="path"/>.</summary>
     /// <param name="path">The input file.</param>
     /// <param name="options">Validation options; <see langword="null"/> for the defaults.</param>
@@ -36,7 +39,7 @@ public sealed class BatchInputReader
     /// <returns>The lines, lazily.</returns>
     public async IAsyncEnumerable<BatchInputLine> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var firstUse = new Dictionary<UInt128, long>();
+        var duplicates = _duplicates ??= await FindDuplicatesAsync(cancellationToken).ConfigureAwait(false);
         string? expectedUrl = null;
         string? expectedModel = null;
         using var lines = new JsonLineReader(JsonLineReader.OpenRead(Path));
@@ -57,7 +60,7 @@ public sealed class BatchInputReader
                 continue;
             }
 
-            CheckCustomId(ref parsed, number, firstUse, errors);
+            CheckCustomId(ref parsed, number, duplicates, errors);
             BatchEndpoint endpoint = CheckUrlAndMethod(ref parsed, number, ref expectedUrl, errors);
             if (!parsed.HasBody)
             {
@@ -138,7 +141,23 @@ public sealed class BatchInputReader
         return new BatchValidationReport(Path, total, valid, errorCount, errors, endpoint, model);
     }
 
-    private static void CheckCustomId(ref ParsedRequestLine parsed, long number, Dictionary<UInt128, long> firstUse, List<BatchInputError> errors)
+    /// <summary>One pass over the file: the lines whose custom_id an earlier line (valid or not) already used.</summary>
+    private async Task<Dictionary<long, long>> FindDuplicatesAsync(CancellationToken cancellationToken)
+    {
+        using var finder = new DuplicateFinder();
+        using var lines = new JsonLineReader(JsonLineReader.OpenRead(Path));
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!JsonLineReader.IsBlank(lines.Line.Span) && RequestLineParser.Parse(lines.Line.Span) is { JsonError: null, CustomId: { Length: > 0 } id })
+            {
+                finder.Add(CustomIdKey.Of(id), lines.LineNumber);
+            }
+        }
+
+        return finder.Finish();
+    }
+
+    private static void CheckCustomId(ref ParsedRequestLine parsed, long number, Dictionary<long, long> duplicates, List<BatchInputError> errors)
     {
         if (!parsed.HasCustomId)
         {
@@ -149,9 +168,8 @@ public sealed class BatchInputReader
             parsed.CustomId = null;
             errors.Add(new(BatchInputErrorCodes.InvalidValue, number, "Invalid 'custom_id': expected a non-empty string.", "custom_id"));
         }
-        else if (!firstUse.TryAdd(CustomIdKey.Of(parsed.CustomId), number))
+        else if (duplicates.TryGetValue(number, out long first))
         {
-            long first = firstUse[CustomIdKey.Of(parsed.CustomId)];
             errors.Add(new(BatchInputErrorCodes.DuplicateCustomId, number, $"The custom_id '{parsed.CustomId}' was already used on line {first}: each custom_id must be unique in the file.", "custom_id"));
         }
     }
