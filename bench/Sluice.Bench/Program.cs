@@ -11,6 +11,8 @@ using Sluice.Bench;
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
+//   cli                the sluice command as a child process: 100k lines at 50 ms and --concurrency 256 vs the bound,
+//                      peak memory at 100k and 1M lines, the resume of 1M journalled lines (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -55,6 +57,11 @@ switch (suite)
     case "index":
         await IndexBench.RunAsync(quick);
         return 0;
+    case "cli":
+        await CliBench.RunAsync(quick);
+        return 0;
+    case "cli-rusage" when arguments.Count > 1:
+        return await CliBench.RunWithUsageAsync([.. arguments.Skip(1)]);
     case "index-memory" when arguments.Count > 1:
         IndexBench.RunMemoryCase(arguments[1]);
         return 0;
@@ -62,7 +69,7 @@ switch (suite)
         await StreamingMemoryCase.RunInThisProcessAsync(items);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli [--quick].");
         return 2;
 }
 
