@@ -6,8 +6,9 @@ namespace Sluice.BatchFiles;
 /// <summary>
 /// Reads an OpenAI Batch API input file (<c>{"custom_id", "method", "url", "body"}</c> per line), streaming, in memory
 /// that does not grow with the file: one line, plus the duplicate check's sort runs (at most 3 MiB; larger files spill
-/// sorted runs of <c>custom_id</c> keys to a temporary directory) and the duplicates found. The first enumeration
-/// finds the duplicate <c>custom_id</c>s in a pass of its own; each enumeration reads the file again from the start.
+/// sorted runs of <c>custom_id</c> keys to a temporary directory) and the duplicates found. The reader remembers the
+/// duplicate <c>custom_id</c>s once found: <see cref="ValidateAsync"/> finds them in its own pass, a first
+/// <see cref="ReadAsync"/> without it in a pass of its own. Each enumeration reads the file again from the start.
 /// </summary>
 /// <remarks>
 /// Lenient where vLLM's files differ from OpenAI's: a missing <c>method</c> means <c>POST</c>, and <c>url</c> may
@@ -40,6 +41,16 @@ public sealed class BatchInputReader
     public async IAsyncEnumerable<BatchInputLine> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var duplicates = _duplicates ??= await FindDuplicatesAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var line in ReadCoreAsync(duplicates, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>The lines, with <paramref name="duplicates"/> taken as the file's duplicate lines; every id seen goes to
+    /// <paramref name="finder"/> when one is given.</summary>
+    private async IAsyncEnumerable<BatchInputLine> ReadCoreAsync(Dictionary<long, long> duplicates, DuplicateFinder? finder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string? expectedUrl = null;
         string? expectedModel = null;
         using var lines = new JsonLineReader(JsonLineReader.OpenRead(Path));
@@ -58,6 +69,11 @@ public sealed class BatchInputReader
                 errors.Add(new(BatchInputErrorCodes.InvalidJsonLine, number, $"This line is not parseable as valid JSON: {jsonError}.", null));
                 yield return new BatchInputLine(number, null, null, errors);
                 continue;
+            }
+
+            if (finder is not null && parsed.CustomId is { Length: > 0 } id)
+            {
+                finder.Add(CustomIdKey.Of(id), number);
             }
 
             CheckCustomId(ref parsed, number, duplicates, errors);
@@ -106,13 +122,34 @@ public sealed class BatchInputReader
     /// <summary>Reads the whole file and reports every bad line, up to <see cref="BatchInputOptions.MaxReportedErrors"/> errors.</summary>
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The report.</returns>
+    /// <remarks>When the duplicates are not known yet, validation finds them in the same pass, and reads the file a second
+    /// time only when there are some.</remarks>
     public async Task<BatchValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
+    {
+        if (_duplicates is { } known)
+        {
+            return await ValidateLinesAsync(ReadCoreAsync(known, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        BatchValidationReport report;
+        using (var finder = new DuplicateFinder())
+        {
+            report = await ValidateLinesAsync(ReadCoreAsync([], finder, cancellationToken), cancellationToken).ConfigureAwait(false);
+            _duplicates = finder.Finish();
+        }
+
+        return _duplicates.Count == 0
+            ? report
+            : await ValidateLinesAsync(ReadCoreAsync(_duplicates, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BatchValidationReport> ValidateLinesAsync(IAsyncEnumerable<BatchInputLine> lines, CancellationToken cancellationToken)
     {
         var errors = new List<BatchInputError>();
         long total = 0, valid = 0, errorCount = 0;
         BatchEndpoint? endpoint = null;
         string? model = null;
-        await foreach (var line in ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var line in lines.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             total++;
             if (line.Request is { } request)
