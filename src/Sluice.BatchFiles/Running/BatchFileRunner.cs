@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Sluice.AI;
 using Sluice.BatchFiles.Lines;
@@ -391,7 +392,11 @@ public sealed class BatchFileRunner
             using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint == BatchEndpoint.Embeddings ? "embeddings" : "chat/completions") { Content = content };
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            // OpenAI's output carries a request_id string on every response; a provider that sends no x-request-id
+            // (vLLM, the simulator) gets one of ours, as vLLM's run_batch does, so readers of OpenAI's shape never meet null.
+            string requestId = response.Headers.TryGetValues("x-request-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id
+                ? id
+                : "req_sluice_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             var answer = new BatchResponse((int)response.StatusCode, requestId, body);
             if (response.IsSuccessStatusCode)
             {
