@@ -37,6 +37,7 @@ public sealed class BatchFileRunner
     private long? _total;
     private decimal _cost;
     private decimal _reserved;
+    private decimal _earlierCost;
     private bool _costKnown = true;
     private volatile bool _costLimitReached;
     private RunJournal? _journal;
@@ -135,6 +136,10 @@ public sealed class BatchFileRunner
         _repeats = _completed.Repeats;
         Interlocked.Exchange(ref _resumed, _completed.Count);
         _total = report.ValidCount;
+        if (_options.MaxCost is not null && resumed)
+        {
+            _earlierCost = await EarlierSpendAsync(report.Model!, cancellationToken).ConfigureAwait(false);
+        }
 
         bool finished;
         await using (_journal = RunJournal.Open(Directory.JournalPath, _options.Journal))
@@ -308,7 +313,7 @@ public sealed class BatchFileRunner
                 decimal expected = ExpectedCost(request);
                 lock (_costLock)
                 {
-                    if (_cost + _reserved + expected > limit)
+                    if (_earlierCost + _cost + _reserved + expected > limit)
                     {
                         _costLimitReached = true;
                     }
@@ -329,6 +334,28 @@ public sealed class BatchFileRunner
         }
 
         admission.Exhausted = true;
+    }
+
+    /// <summary>What the runs before this resume spent, from the usage in the journal's successes: the cost limit
+    /// holds across resumes, not per run. (A success the cache answered counts too: the limit errs on the safe side.)</summary>
+    private async Task<decimal> EarlierSpendAsync(string model, CancellationToken cancellationToken)
+    {
+        if (!_options.Prices!.TryGetPrice(model, out var price))
+        {
+            return 0;
+        }
+
+        decimal spent = 0;
+        await foreach (var record in RunJournalReader.ReadAsync(Directory.JournalPath, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Outcome == JournalOutcome.Succeeded && record.ToResult().Response is { } response)
+            {
+                var (input, output) = ResponseUsage.Read(response.Body.Span);
+                spent += price.Cost(input ?? 0, output ?? 0);
+            }
+        }
+
+        return spent;
     }
 
     private decimal ExpectedCost(BatchRequest request)
