@@ -170,10 +170,10 @@ internal static class RunCommand
             return Fail(ex.Message);
         }
 
-        return Report(result);
+        return Report(result, parse.GetValue(MaxCost));
     }
 
-    private static int Report(BatchRunResult result)
+    private static int Report(BatchRunResult result, decimal? maxCost)
     {
         switch (result.Outcome)
         {
@@ -193,6 +193,12 @@ internal static class RunCommand
             default:
                 Console.Out.WriteLine("sluice: finished: " + ProgressDisplay.StatusLine(result.Counts));
                 Console.Out.WriteLine($"sluice: output {result.Directory.OutputPath}; errors {result.ErrorsPath}; summary {result.Directory.SummaryPath}");
+                if (result.Counts.NotSent > 0)
+                {
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"sluice: --max-cost {maxCost} reached: {result.Counts.NotSent:N0} requests were not sent (in the errors file as {BatchErrorCodes.CostLimitReached}); to send them, run again with --resume and a higher --max-cost."));
+                }
+
                 return result.Outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
         }
     }

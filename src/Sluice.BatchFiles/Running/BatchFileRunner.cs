@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Sluice.AI;
 using Sluice.BatchFiles.Lines;
@@ -36,6 +37,7 @@ public sealed class BatchFileRunner
     private long? _total;
     private decimal _cost;
     private decimal _reserved;
+    private decimal _earlierCost;
     private bool _costKnown = true;
     private volatile bool _costLimitReached;
     private RunJournal? _journal;
@@ -134,6 +136,10 @@ public sealed class BatchFileRunner
         _repeats = _completed.Repeats;
         Interlocked.Exchange(ref _resumed, _completed.Count);
         _total = report.ValidCount;
+        if (_options.MaxCost is not null && resumed)
+        {
+            _earlierCost = await EarlierSpendAsync(report.Model!, cancellationToken).ConfigureAwait(false);
+        }
 
         bool finished;
         await using (_journal = RunJournal.Open(Directory.JournalPath, _options.Journal))
@@ -307,7 +313,7 @@ public sealed class BatchFileRunner
                 decimal expected = ExpectedCost(request);
                 lock (_costLock)
                 {
-                    if (_cost + _reserved + expected > limit)
+                    if (_earlierCost + _cost + _reserved + expected > limit)
                     {
                         _costLimitReached = true;
                     }
@@ -328,6 +334,28 @@ public sealed class BatchFileRunner
         }
 
         admission.Exhausted = true;
+    }
+
+    /// <summary>What the runs before this resume spent, from the usage in the journal's successes: the cost limit
+    /// holds across resumes, not per run. (A success the cache answered counts too: the limit errs on the safe side.)</summary>
+    private async Task<decimal> EarlierSpendAsync(string model, CancellationToken cancellationToken)
+    {
+        if (!_options.Prices!.TryGetPrice(model, out var price))
+        {
+            return 0;
+        }
+
+        decimal spent = 0;
+        await foreach (var record in RunJournalReader.ReadAsync(Directory.JournalPath, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Outcome == JournalOutcome.Succeeded && record.ToResult().Response is { } response)
+            {
+                var (input, output) = ResponseUsage.Read(response.Body.Span);
+                spent += price.Cost(input ?? 0, output ?? 0);
+            }
+        }
+
+        return spent;
     }
 
     private decimal ExpectedCost(BatchRequest request)
@@ -391,7 +419,11 @@ public sealed class BatchFileRunner
             using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint == BatchEndpoint.Embeddings ? "embeddings" : "chat/completions") { Content = content };
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            // OpenAI's output carries a request_id string on every response; a provider that sends no x-request-id
+            // (vLLM, the simulator) gets one of ours, as vLLM's run_batch does, so readers of OpenAI's shape never meet null.
+            string requestId = response.Headers.TryGetValues("x-request-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id
+                ? id
+                : "req_sluice_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             var answer = new BatchResponse((int)response.StatusCode, requestId, body);
             if (response.IsSuccessStatusCode)
             {
