@@ -1,0 +1,332 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace Sluice.Rag;
+
+/// <summary>
+/// One run of an <see cref="IngestionPipeline"/>: learns what the index holds, prepares changed documents lazily
+/// (read → version check → split → transforms), groups them by count and tokens, and runs each group through the
+/// engine (cache → embed → write each document → delete its old version). Then, after a complete run, prunes.
+/// </summary>
+internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerator<string, Embedding<float>> generator, Func<string, int> countTokens)
+{
+    private readonly IngestionOptions _options = pipeline.Options;
+    private readonly ConcurrentQueue<IngestionError> _errors = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _keptSources = new(StringComparer.Ordinal);
+    private Dictionary<string, IndexedDocument> _indexed = [];
+    private long _started;
+    private long _read;
+    private long _split;
+    private long _unchanged;
+    private long _written;
+    private long _errorCount;
+    private long _chunks;
+    private long _cacheHits;
+    private long _textsEmbedded;
+    private long _calls;
+    private long _chunksWritten;
+    private long _pruned;
+    private IngestionError? _lastError;
+
+    public async Task<IngestionReport> RunAsync(IAsyncEnumerable<ReadOutcome> documents, CancellationToken cancellationToken)
+    {
+        _started = _options.TimeProvider.GetTimestamp();
+        _indexed = IndexedDocument.Snapshot(pipeline.Index);
+        var groups = Groups.ByWeight(Prepare(documents, cancellationToken), _options.MaxGroupTexts, _options.MaxGroupTokens,
+            static document => Math.Max(1, document.Tokens), cancellationToken);
+        var batch = new BatchOptions { MaxConcurrency = _options.MaxConcurrency, Ordered = false, TimeProvider = _options.TimeProvider };
+        await foreach (var result in Batch.ProcessAsync(groups, EmbedAndWriteAsync, batch, cancellationToken).ConfigureAwait(false))
+        {
+            if (!result.Succeeded)
+            {
+                foreach (var document in result.Input)
+                {
+                    Fail(document.Document.Source, document.Document.Id, IngestionStage.Write, Describe(result.Error!));
+                }
+            }
+
+            Report();
+        }
+
+        if (_options.Prune)
+        {
+            await PruneAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var totals = Snapshot();
+        _options.Progress?.Report(totals);
+        return new IngestionReport(totals, [.. _errors]);
+    }
+
+    private async IAsyncEnumerable<PreparedDocument> Prepare(IAsyncEnumerable<ReadOutcome> documents, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var outcome in documents.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (outcome.Error is { } error)
+            {
+                _keptSources.Add(error.Source);
+                Fail(error);
+                continue;
+            }
+
+            var document = outcome.Document!;
+            Interlocked.Increment(ref _read);
+            if (!_seen.Add(document.Id))
+            {
+                Fail(document.Source, document.Id, IngestionStage.Read,
+                    $"The document id '{document.Id}' was already read in this run (from another record or file); this one is skipped.");
+                continue;
+            }
+
+            string version = DocumentVersion.Of(pipeline.SettingsKey, document);
+            _indexed.TryGetValue(document.Id, out var indexed);
+            if (indexed is not null && indexed.IsOnly(version))
+            {
+                Interlocked.Increment(ref _unchanged);
+                continue;
+            }
+
+            IReadOnlyList<DocumentChunk> chunks;
+            try
+            {
+                chunks = Transform(pipeline.Splitter.Split(document));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Fail(document.Source, document.Id, IngestionStage.Split, Describe(exception));
+                continue;
+            }
+
+            Interlocked.Increment(ref _split);
+            Interlocked.Add(ref _chunks, chunks.Count);
+            yield return new PreparedDocument(document, version, chunks, indexed?.Keys ?? []);
+        }
+    }
+
+    private IReadOnlyList<DocumentChunk> Transform(IReadOnlyList<DocumentChunk> chunks)
+    {
+        if (_options.Transforms.Count == 0)
+        {
+            return chunks;
+        }
+
+        var result = new List<DocumentChunk>(chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            var current = chunk;
+            foreach (var transform in _options.Transforms)
+            {
+                current = transform(current) ?? throw new InvalidOperationException("A transform returned null.");
+            }
+
+            result.Add(current.Text == chunk.Text ? current : current with { Tokens = countTokens(current.Text) });
+        }
+
+        return result;
+    }
+
+    private async ValueTask<int> EmbedAndWriteAsync(IReadOnlyList<PreparedDocument> group, CancellationToken cancellationToken)
+    {
+        var owners = new List<int>();
+        var texts = new List<string>();
+        for (int d = 0; d < group.Count; d++)
+        {
+            foreach (var chunk in group[d].Chunks)
+            {
+                owners.Add(d);
+                texts.Add(chunk.Text);
+            }
+        }
+
+        var failures = new string?[group.Count];
+        float[]?[] vectors = await EmbedAsync(texts, owners, failures, cancellationToken).ConfigureAwait(false);
+        int offset = 0;
+        for (int d = 0; d < group.Count; d++)
+        {
+            var document = group[d];
+            int count = document.Chunks.Count;
+            if (failures[d] is { } reason)
+            {
+                Fail(document.Document.Source, document.Document.Id, IngestionStage.Embed, reason);
+            }
+            else
+            {
+                await WriteAsync(document, vectors.AsMemory(offset, count), cancellationToken).ConfigureAwait(false);
+            }
+
+            offset += count;
+        }
+
+        return group.Count;
+    }
+
+    /// <summary>Vectors for every text: from the cache, else from the model (each distinct missing text once, in
+    /// groups by count and tokens). A failed call marks the documents it carried texts of.</summary>
+    private async Task<float[]?[]> EmbedAsync(List<string> texts, List<int> owners, string?[] failures, CancellationToken cancellationToken)
+    {
+        var cache = _options.Cache;
+        float[]?[] vectors = cache?.Get(pipeline.Model, texts) ?? new float[]?[texts.Count];
+        var missing = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        int hits = 0;
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (vectors[i] is not null)
+            {
+                hits++;
+            }
+            else if (missing.TryGetValue(texts[i], out var positions))
+            {
+                positions.Add(i);
+            }
+            else
+            {
+                missing[texts[i]] = [i];
+            }
+        }
+
+        Interlocked.Add(ref _cacheHits, hits);
+        var calls = Groups.ByWeight(missing, _options.MaxGroupTexts, _options.MaxGroupTokens, entry => Math.Max(1, countTokens(entry.Key)));
+        foreach (var call in calls)
+        {
+            try
+            {
+                var embeddings = await generator.GenerateAsync(call.Select(e => e.Key), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _calls);
+                if (embeddings.Count != call.Count)
+                {
+                    throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} vectors for {call.Count} texts.");
+                }
+
+                var entries = new List<KeyValuePair<string, ReadOnlyMemory<float>>>(call.Count);
+                for (int c = 0; c < call.Count; c++)
+                {
+                    float[] vector = embeddings[c].Vector.ToArray();
+                    if (vector.Length != pipeline.Index.Options.Dimensions)
+                    {
+                        throw new InvalidOperationException(
+                            $"The embedding generator returned a {vector.Length}-dimensional vector; the index holds {pipeline.Index.Options.Dimensions}.");
+                    }
+
+                    foreach (int i in call[c].Value)
+                    {
+                        vectors[i] = vector;
+                    }
+
+                    entries.Add(new(call[c].Key, vector));
+                }
+
+                Interlocked.Add(ref _textsEmbedded, call.Count);
+                cache?.Put(pipeline.Model, entries);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                string reason = Describe(exception);
+                foreach (var entry in call)
+                {
+                    foreach (int i in entry.Value)
+                    {
+                        failures[owners[i]] ??= reason;
+                    }
+                }
+            }
+        }
+
+        return vectors;
+    }
+
+    private async Task WriteAsync(PreparedDocument prepared, ReadOnlyMemory<float[]?> vectors, CancellationToken cancellationToken)
+    {
+        var document = prepared.Document;
+        string prefix = $"{document.Id}#{prepared.Version[..16]}#";
+        var records = new IndexRecord[prepared.Chunks.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            var chunk = prepared.Chunks[i];
+            records[i] = new IndexRecord
+            {
+                Key = prefix + chunk.Position.ToString(CultureInfo.InvariantCulture),
+                Text = chunk.Text,
+                Vector = vectors.Span[i]!,
+                Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [IngestionPipeline.DocumentIdField] = document.Id,
+                    [IngestionPipeline.SourceField] = chunk.Source,
+                    [IngestionPipeline.TitleField] = chunk.Title,
+                    [IngestionPipeline.PositionField] = chunk.Position.ToString(CultureInfo.InvariantCulture),
+                    [IngestionPipeline.VersionField] = prepared.Version,
+                },
+            };
+        }
+
+        try
+        {
+            // New version first, in one transaction; only then the old one. A failure before the delete leaves the
+            // old version searchable; a failure after the upsert leaves both, and the next run deletes the old.
+            await pipeline.Index.UpsertAsync(records, cancellationToken).ConfigureAwait(false);
+            var fresh = new HashSet<string>(records.Select(r => r.Key), StringComparer.Ordinal);
+            var stale = prepared.OldKeys.Where(key => !fresh.Contains(key)).ToList();
+            if (stale.Count > 0)
+            {
+                await pipeline.Index.DeleteAsync(stale, cancellationToken).ConfigureAwait(false);
+            }
+
+            Interlocked.Increment(ref _written);
+            Interlocked.Add(ref _chunksWritten, records.Length);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Fail(document.Source, document.Id, IngestionStage.Write, Describe(exception));
+        }
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var gone = _indexed.Values.Where(d => !_seen.Contains(d.DocumentId) && !IsKept(d.Sources)).ToList();
+        if (gone.Count == 0)
+        {
+            return;
+        }
+
+        await pipeline.Index.DeleteAsync(gone.SelectMany(d => d.Keys), cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _pruned, gone.Count);
+    }
+
+    /// <summary>A document from a file (or directory) that failed to read is kept: it may still be there.</summary>
+    private bool IsKept(IEnumerable<string> sources) =>
+        sources.Any(source => _keptSources.Contains(source) || _keptSources.Any(kept => source.StartsWith(kept + "/", StringComparison.Ordinal)));
+
+    private void Fail(string source, string? documentId, IngestionStage stage, string reason) =>
+        Fail(new IngestionError(source, documentId, stage, reason));
+
+    private void Fail(IngestionError error)
+    {
+        _errors.Enqueue(error);
+        Interlocked.Increment(ref _errorCount);
+        Volatile.Write(ref _lastError, error);
+        Report();
+    }
+
+    private void Report() => _options.Progress?.Report(Snapshot());
+
+    private IngestionProgress Snapshot() => new()
+    {
+        DocumentsRead = Interlocked.Read(ref _read),
+        DocumentsSplit = Interlocked.Read(ref _split),
+        DocumentsUnchanged = Interlocked.Read(ref _unchanged),
+        DocumentsWritten = Interlocked.Read(ref _written),
+        Errors = Interlocked.Read(ref _errorCount),
+        Chunks = Interlocked.Read(ref _chunks),
+        CacheHits = Interlocked.Read(ref _cacheHits),
+        TextsEmbedded = Interlocked.Read(ref _textsEmbedded),
+        EmbeddingCalls = Interlocked.Read(ref _calls),
+        ChunksWritten = Interlocked.Read(ref _chunksWritten),
+        DocumentsPruned = Interlocked.Read(ref _pruned),
+        Elapsed = _options.TimeProvider.GetElapsedTime(_started),
+        LastError = Volatile.Read(ref _lastError),
+    };
+
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+}
