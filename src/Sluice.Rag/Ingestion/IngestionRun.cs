@@ -191,6 +191,11 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         var calls = Groups.ByWeight(missing, _options.MaxGroupTexts, _options.MaxGroupTokens, entry => Math.Max(1, countTokens(entry.Key)));
         foreach (var call in calls)
         {
+            if (call.All(entry => entry.Value.All(i => failures[owners[i]] is not null)))
+            {
+                continue; // every text of this call belongs to a document that already failed
+            }
+
             try
             {
                 var embeddings = await generator.GenerateAsync(call.Select(e => e.Key), cancellationToken: cancellationToken).ConfigureAwait(false);
