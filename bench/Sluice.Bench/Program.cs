@@ -11,6 +11,7 @@ using Sluice.Bench;
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
+//   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -54,6 +55,9 @@ switch (suite)
         return 0;
     case "index":
         await IndexBench.RunAsync(quick);
+        return 0;
+    case "ingest":
+        await IngestBench.RunAsync(arguments, quick);
         return 0;
     case "index-memory" when arguments.Count > 1:
         IndexBench.RunMemoryCase(arguments[1]);

@@ -26,13 +26,14 @@ public sealed record IngestionOptions
     /// <value>Default <see langword="null"/>.</value>
     public EmbeddingCache? Cache { get; init; }
 
-    /// <summary>Gets the most texts in one embedding call (a group).</summary>
-    /// <value>Default 256.</value>
-    public int MaxGroupTexts { get; init; } = 256;
+    /// <summary>Gets the most texts in one embedding call (a group). Large calls let the local generator sort more
+    /// texts by length and keep its cores busy; a remote model's throughput layer splits a call as its provider needs.</summary>
+    /// <value>Default 1,024.</value>
+    public int MaxGroupTexts { get; init; } = 1_024;
 
     /// <summary>Gets the most tokens (as the splitter counts them) in one embedding call.</summary>
-    /// <value>Default 65,536.</value>
-    public int MaxGroupTokens { get; init; } = 65_536;
+    /// <value>Default 131,072.</value>
+    public int MaxGroupTokens { get; init; } = 131_072;
 
     /// <summary>Gets how many groups are embedded and written at once. The local generator shares its ONNX runs among
     /// calls, so 2 keeps its cores busy while another group is read or written; a remote model gains from more.</summary>

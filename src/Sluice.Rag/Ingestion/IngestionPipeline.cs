@@ -6,8 +6,9 @@ namespace Sluice.Rag;
 /// <summary>
 /// Ingests a corpus into a <see cref="VectorIndex"/>: read → split (→ transforms) → embed → write, streamed through
 /// the engine (<see cref="Batch.ProcessAsync{TIn, TOut}(IAsyncEnumerable{TIn}, Func{TIn, CancellationToken, ValueTask{TOut}}, BatchOptions?, CancellationToken)"/>)
-/// so a corpus of any size runs in bounded memory. Documents are upserted one by one: the new version is embedded and
-/// written, then the old one deleted, so a failure part-way leaves the old version searchable. A document whose version
+/// so a corpus of any size runs in bounded memory. Each document is upserted whole: its new version is embedded and
+/// written, then its old version deleted, so a failure part-way leaves the old version searchable (the documents of
+/// one group share the write transaction and the delete transaction; a transaction never holds part of a document). A document whose version
 /// (its content, title and source, the chunking settings, the model's identity and <see cref="IngestionOptions.VersionTag"/>)
 /// is already in the index is skipped without splitting or embedding.
 /// </summary>

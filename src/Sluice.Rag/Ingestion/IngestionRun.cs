@@ -132,17 +132,20 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
     {
         var owners = new List<int>();
         var texts = new List<string>();
+        var tokens = new List<int>();
         for (int d = 0; d < group.Count; d++)
         {
             foreach (var chunk in group[d].Chunks)
             {
                 owners.Add(d);
                 texts.Add(chunk.Text);
+                tokens.Add(chunk.Tokens);
             }
         }
 
         var failures = new string?[group.Count];
-        float[]?[] vectors = await EmbedAsync(texts, owners, failures, cancellationToken).ConfigureAwait(false);
+        float[]?[] vectors = await EmbedAsync(texts, tokens, owners, failures, cancellationToken).ConfigureAwait(false);
+        var ready = new List<(PreparedDocument Document, IndexRecord[] Records)>(group.Count);
         int offset = 0;
         for (int d = 0; d < group.Count; d++)
         {
@@ -154,18 +157,19 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             }
             else
             {
-                await WriteAsync(document, vectors.AsMemory(offset, count), cancellationToken).ConfigureAwait(false);
+                ready.Add((document, Records(document, vectors.AsSpan(offset, count))));
             }
 
             offset += count;
         }
 
+        await WriteAsync(ready, cancellationToken).ConfigureAwait(false);
         return group.Count;
     }
 
     /// <summary>Vectors for every text: from the cache, else from the model (each distinct missing text once, in
     /// groups by count and tokens). A failed call marks the documents it carried texts of.</summary>
-    private async Task<float[]?[]> EmbedAsync(List<string> texts, List<int> owners, string?[] failures, CancellationToken cancellationToken)
+    private async Task<float[]?[]> EmbedAsync(List<string> texts, List<int> tokens, List<int> owners, string?[] failures, CancellationToken cancellationToken)
     {
         var cache = _options.Cache;
         float[]?[] vectors = cache?.Get(pipeline.Model, texts) ?? new float[]?[texts.Count];
@@ -188,7 +192,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         }
 
         Interlocked.Add(ref _cacheHits, hits);
-        var calls = Groups.ByWeight(missing, _options.MaxGroupTexts, _options.MaxGroupTokens, entry => Math.Max(1, countTokens(entry.Key)));
+        var calls = Groups.ByWeight(missing, _options.MaxGroupTexts, _options.MaxGroupTokens, entry => Math.Max(1, tokens[entry.Value[0]]));
         foreach (var call in calls)
         {
             if (call.All(entry => entry.Value.All(i => failures[owners[i]] is not null)))
@@ -242,7 +246,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         return vectors;
     }
 
-    private async Task WriteAsync(PreparedDocument prepared, ReadOnlyMemory<float[]?> vectors, CancellationToken cancellationToken)
+    private static IndexRecord[] Records(PreparedDocument prepared, ReadOnlySpan<float[]?> vectors)
     {
         var document = prepared.Document;
         string prefix = $"{document.Id}#{prepared.Version[..16]}#";
@@ -254,7 +258,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             {
                 Key = prefix + chunk.Position.ToString(CultureInfo.InvariantCulture),
                 Text = chunk.Text,
-                Vector = vectors.Span[i]!,
+                Vector = vectors[i]!,
                 Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [IngestionPipeline.DocumentIdField] = document.Id,
@@ -266,24 +270,61 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             };
         }
 
+        return records;
+    }
+
+    /// <summary>Writes the new versions of a group's documents in one transaction (each document whole or not at
+    /// all), then deletes their old versions in a second one. A failure before the delete leaves every old version
+    /// searchable; a failure of the delete leaves both versions, and the next run deletes the old one.</summary>
+    private async Task WriteAsync(List<(PreparedDocument Document, IndexRecord[] Records)> ready, CancellationToken cancellationToken)
+    {
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            // New version first, in one transaction; only then the old one. A failure before the delete leaves the
-            // old version searchable; a failure after the upsert leaves both, and the next run deletes the old.
-            await pipeline.Index.UpsertAsync(records, cancellationToken).ConfigureAwait(false);
-            var fresh = new HashSet<string>(records.Select(r => r.Key), StringComparer.Ordinal);
-            var stale = prepared.OldKeys.Where(key => !fresh.Contains(key)).ToList();
-            if (stale.Count > 0)
-            {
-                await pipeline.Index.DeleteAsync(stale, cancellationToken).ConfigureAwait(false);
-            }
-
-            Interlocked.Increment(ref _written);
-            Interlocked.Add(ref _chunksWritten, records.Length);
+            await pipeline.Index.UpsertAsync(ready.SelectMany(r => r.Records), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            Fail(document.Source, document.Id, IngestionStage.Write, Describe(exception));
+            foreach (var (document, _) in ready)
+            {
+                Fail(document.Document.Source, document.Document.Id, IngestionStage.Write, Describe(exception));
+            }
+
+            return;
+        }
+
+        Interlocked.Add(ref _written, ready.Count);
+        Interlocked.Add(ref _chunksWritten, ready.Sum(r => r.Records.Length));
+        var stale = new List<string>();
+        foreach (var (document, records) in ready)
+        {
+            if (document.OldKeys.Count > 0)
+            {
+                var fresh = new HashSet<string>(records.Select(r => r.Key), StringComparer.Ordinal);
+                stale.AddRange(document.OldKeys.Where(key => !fresh.Contains(key)));
+            }
+        }
+
+        if (stale.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await pipeline.Index.DeleteAsync(stale, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var (document, _) in ready.Where(r => r.Document.OldKeys.Count > 0))
+            {
+                Fail(document.Document.Source, document.Document.Id, IngestionStage.Write,
+                    $"The new version is written; deleting the old one failed and is retried by the next run: {Describe(exception)}");
+            }
         }
     }
 
