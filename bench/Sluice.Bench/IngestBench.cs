@@ -149,14 +149,18 @@ internal static class IngestBench
             var report = await IngestionPipeline.Create(generator, index, new IngestionOptions { Cache = cache }).IngestDirectoryAsync(corpus);
             using var process = Process.GetCurrentProcess();
             process.Refresh();
+            long peak = process.PeakWorkingSet64;
+            GC.Collect();
             BenchResult.Print(new
             {
                 suite = "ingest-memory",
+                malloc_arena_max = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"),
+                live_managed_mb_at_end = Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1_048_576.0, 1),
                 documents,
                 chunks = report.Totals.ChunksWritten,
                 seconds = Math.Round(watch.Elapsed.TotalSeconds, 2),
                 matrix_mb = Math.Round(index.MatrixBytes / 1_048_576.0, 1),
-                peak_working_set_mb = process.PeakWorkingSet64 / 1_048_576,
+                peak_working_set_mb = peak / 1_048_576,
             });
         }
         finally
