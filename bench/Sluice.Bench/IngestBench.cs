@@ -22,7 +22,7 @@ internal static class IngestBench
         int child = arguments.ToList().IndexOf("--memory-child");
         if (child >= 0)
         {
-            await RunMemoryCaseAsync(int.Parse(arguments[child + 1], System.Globalization.CultureInfo.InvariantCulture));
+            await RunMemoryCaseAsync(int.Parse(arguments[child + 1], System.Globalization.CultureInfo.InvariantCulture), arguments[child + 2]);
             return;
         }
 
@@ -109,9 +109,12 @@ internal static class IngestBench
             Directory.Delete(directory, recursive: true);
         }
 
-        foreach (int size in quick ? new[] { 300, 1_000 } : new[] { 1_000, 10_000 })
+        // The whole pipeline on a small and a large corpus; the pipeline with an instant generator (its own memory);
+        // the bare generator on the large corpus's chunks in calls of the same size (the model's own memory).
+        int small = quick ? 300 : 1_000;
+        foreach (var (size, mode) in new[] { (small, "pipeline"), (documents, "pipeline"), (small, "instant"), (documents, "instant"), (documents, "bare") })
         {
-            BenchResult.Print(await RunMemoryChildAsync(size));
+            BenchResult.Print(await RunMemoryChildAsync(size, mode));
         }
     }
 
@@ -134,8 +137,10 @@ internal static class IngestBench
         }
     }
 
-    /// <summary>Runs in a child process: generates and ingests a corpus, then reports the peak working set.</summary>
-    private static async Task RunMemoryCaseAsync(int documents)
+    /// <summary>Runs in a child process: generates a corpus and ingests it (<c>pipeline</c>), ingests it with an instant
+    /// generator (<c>instant</c>), or embeds its chunks with the bare generator in calls of 1,024 (<c>bare</c>); then
+    /// reports the peak working set.</summary>
+    private static async Task RunMemoryCaseAsync(int documents, string mode)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"sluice-bench-ingest-memory-{Guid.NewGuid():N}");
         try
@@ -146,7 +151,32 @@ internal static class IngestBench
             using var cache = EmbeddingCache.Open(Path.Combine(directory, "cache.db"));
             using var index = VectorIndex.Open(Path.Combine(directory, "index.db"));
             var watch = Stopwatch.StartNew();
-            var report = await IngestionPipeline.Create(generator, index, new IngestionOptions { Cache = cache }).IngestDirectoryAsync(corpus);
+            long chunks;
+            if (mode == "bare")
+            {
+                var splitter = IngestionPipeline.Create(generator, index).Splitter;
+                var texts = new List<string>();
+                await foreach (var outcome in new DirectoryReader(corpus).ReadAsync())
+                {
+                    texts.AddRange(splitter.Split(outcome.Document!).Select(c => c.Text));
+                }
+
+                watch.Restart();
+                foreach (var call in texts.Chunk(1_024))
+                {
+                    await generator.GenerateAsync(call);
+                }
+
+                chunks = texts.Count;
+            }
+            else
+            {
+                var pipeline = mode == "instant"
+                    ? new IngestionPipeline(new InstantGenerator(), EmbeddingModelIdentity.Of(generator), generator.CountTokens, index, new IngestionOptions { Cache = cache })
+                    : IngestionPipeline.Create(generator, index, new IngestionOptions { Cache = cache });
+                chunks = (await pipeline.IngestDirectoryAsync(corpus)).Totals.ChunksWritten;
+            }
+
             using var process = Process.GetCurrentProcess();
             process.Refresh();
             long peak = process.PeakWorkingSet64;
@@ -154,10 +184,10 @@ internal static class IngestBench
             BenchResult.Print(new
             {
                 suite = "ingest-memory",
-                malloc_arena_max = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"),
+                mode,
                 live_managed_mb_at_end = Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1_048_576.0, 1),
                 documents,
-                chunks = report.Totals.ChunksWritten,
+                chunks,
                 seconds = Math.Round(watch.Elapsed.TotalSeconds, 2),
                 matrix_mb = Math.Round(index.MatrixBytes / 1_048_576.0, 1),
                 peak_working_set_mb = peak / 1_048_576,
@@ -170,7 +200,7 @@ internal static class IngestBench
         }
     }
 
-    private static async Task<object> RunMemoryChildAsync(int documents)
+    private static async Task<object> RunMemoryChildAsync(int documents, string mode)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         string entry = Environment.GetCommandLineArgs()[0];
@@ -182,6 +212,7 @@ internal static class IngestBench
         start.ArgumentList.Add("ingest");
         start.ArgumentList.Add("--memory-child");
         start.ArgumentList.Add(documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(mode);
         using var child = Process.Start(start)!;
         string output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();
