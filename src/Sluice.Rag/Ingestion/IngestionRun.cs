@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
@@ -13,28 +12,15 @@ namespace Sluice.Rag;
 internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerator<string, Embedding<float>> generator, Func<string, int> countTokens)
 {
     private readonly IngestionOptions _options = pipeline.Options;
-    private readonly ConcurrentQueue<IngestionError> _errors = new();
+    private readonly IngestionCounters _counters = new(pipeline.Options.Progress, pipeline.Options.TimeProvider);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<string> _keptSources = new(StringComparer.Ordinal);
+    private DocumentWriter _writer = null!;
     private Dictionary<string, IndexedDocument> _indexed = [];
-    private long _started;
-    private long _read;
-    private long _split;
-    private long _unchanged;
-    private long _written;
-    private long _errorCount;
-    private long _chunks;
-    private long _cacheHits;
-    private long _textsEmbedded;
-    private long _calls;
-    private long _chunksWritten;
-    private long _pruned;
-    private IngestionError? _lastError;
-
     public async Task<IngestionReport> RunAsync(IAsyncEnumerable<ReadOutcome> documents, CancellationToken cancellationToken)
     {
-        _started = _options.TimeProvider.GetTimestamp();
         _indexed = IndexedDocument.Snapshot(pipeline.Index);
+        _writer = new DocumentWriter(pipeline.Index, _counters);
         var groups = Groups.ByWeight(Prepare(documents, cancellationToken), _options.MaxGroupTexts, _options.MaxGroupTokens,
             static document => Math.Max(1, document.Tokens), cancellationToken);
         var batch = new BatchOptions { MaxConcurrency = _options.MaxConcurrency, Ordered = false, TimeProvider = _options.TimeProvider };
@@ -48,7 +34,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
                 }
             }
 
-            Report();
+            _counters.Report();
         }
 
         if (_options.Prune)
@@ -56,9 +42,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             await PruneAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var totals = Snapshot();
-        _options.Progress?.Report(totals);
-        return new IngestionReport(totals, [.. _errors]);
+        return _counters.Finish();
     }
 
     private async IAsyncEnumerable<PreparedDocument> Prepare(IAsyncEnumerable<ReadOutcome> documents, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -73,7 +57,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             }
 
             var document = outcome.Document!;
-            Interlocked.Increment(ref _read);
+            Interlocked.Increment(ref _counters.Read);
             if (!_seen.Add(document.Id))
             {
                 Fail(document.Source, document.Id, IngestionStage.Read,
@@ -85,7 +69,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             _indexed.TryGetValue(document.Id, out var indexed);
             if (indexed is not null && indexed.IsOnly(version))
             {
-                Interlocked.Increment(ref _unchanged);
+                Interlocked.Increment(ref _counters.Unchanged);
                 continue;
             }
 
@@ -100,8 +84,8 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
                 continue;
             }
 
-            Interlocked.Increment(ref _split);
-            Interlocked.Add(ref _chunks, chunks.Count);
+            Interlocked.Increment(ref _counters.Split);
+            Interlocked.Add(ref _counters.Chunks, chunks.Count);
             yield return new PreparedDocument(document, version, chunks, indexed?.Keys ?? []);
         }
     }
@@ -157,13 +141,13 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             }
             else
             {
-                ready.Add((document, Records(document, vectors.AsSpan(offset, count))));
+                ready.Add((document, DocumentWriter.Records(document, vectors.AsSpan(offset, count))));
             }
 
             offset += count;
         }
 
-        await WriteAsync(ready, cancellationToken).ConfigureAwait(false);
+        await _writer.WriteAsync(ready, cancellationToken).ConfigureAwait(false);
         return group.Count;
     }
 
@@ -172,7 +156,19 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
     private async Task<float[]?[]> EmbedAsync(List<string> texts, List<int> tokens, List<int> owners, string?[] failures, CancellationToken cancellationToken)
     {
         var cache = _options.Cache;
-        float[]?[] vectors = cache?.Get(pipeline.Model, texts) ?? new float[]?[texts.Count];
+        float[]?[] vectors = new float[]?[texts.Count];
+        if (cache is not null)
+        {
+            try
+            {
+                vectors = cache.Get(pipeline.Model, texts);
+            }
+            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+            {
+                Fail("(embedding cache)", null, IngestionStage.Embed, $"The cache could not be read; every text of this group is embedded: {Describe(exception)}");
+            }
+        }
+
         var missing = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         int hits = 0;
         for (int i = 0; i < texts.Count; i++)
@@ -191,7 +187,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             }
         }
 
-        Interlocked.Add(ref _cacheHits, hits);
+        Interlocked.Add(ref _counters.CacheHits, hits);
         var calls = Groups.ByWeight(missing, _options.MaxGroupTexts, _options.MaxGroupTokens, entry => Math.Max(1, tokens[entry.Value[0]]));
         foreach (var call in calls)
         {
@@ -203,7 +199,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             try
             {
                 var embeddings = await generator.GenerateAsync(call.Select(e => e.Key), cancellationToken: cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _calls);
+                Interlocked.Increment(ref _counters.Calls);
                 if (embeddings.Count != call.Count)
                 {
                     throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} vectors for {call.Count} texts.");
@@ -227,8 +223,8 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
                     entries.Add(new(call[c].Key, vector));
                 }
 
-                Interlocked.Add(ref _textsEmbedded, call.Count);
-                cache?.Put(pipeline.Model, entries);
+                Interlocked.Add(ref _counters.TextsEmbedded, call.Count);
+                Store(cache, entries);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -246,85 +242,16 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         return vectors;
     }
 
-    private static IndexRecord[] Records(PreparedDocument prepared, ReadOnlySpan<float[]?> vectors)
+    /// <summary>Caches new vectors; a cache that cannot be written is an error record, and the documents are still written.</summary>
+    private void Store(EmbeddingCache? cache, List<KeyValuePair<string, ReadOnlyMemory<float>>> entries)
     {
-        var document = prepared.Document;
-        string prefix = $"{document.Id}#{prepared.Version[..16]}#";
-        var records = new IndexRecord[prepared.Chunks.Count];
-        for (int i = 0; i < records.Length; i++)
-        {
-            var chunk = prepared.Chunks[i];
-            records[i] = new IndexRecord
-            {
-                Key = prefix + chunk.Position.ToString(CultureInfo.InvariantCulture),
-                Text = chunk.Text,
-                Vector = vectors[i]!,
-                Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    [IngestionPipeline.DocumentIdField] = document.Id,
-                    [IngestionPipeline.SourceField] = chunk.Source,
-                    [IngestionPipeline.TitleField] = chunk.Title,
-                    [IngestionPipeline.PositionField] = chunk.Position.ToString(CultureInfo.InvariantCulture),
-                    [IngestionPipeline.VersionField] = prepared.Version,
-                },
-            };
-        }
-
-        return records;
-    }
-
-    /// <summary>Writes the new versions of a group's documents in one transaction (each document whole or not at
-    /// all), then deletes their old versions in a second one. A failure before the delete leaves every old version
-    /// searchable; a failure of the delete leaves both versions, and the next run deletes the old one.</summary>
-    private async Task WriteAsync(List<(PreparedDocument Document, IndexRecord[] Records)> ready, CancellationToken cancellationToken)
-    {
-        if (ready.Count == 0)
-        {
-            return;
-        }
-
         try
         {
-            await pipeline.Index.UpsertAsync(ready.SelectMany(r => r.Records), cancellationToken).ConfigureAwait(false);
+            cache?.Put(pipeline.Model, entries);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {
-            foreach (var (document, _) in ready)
-            {
-                Fail(document.Document.Source, document.Document.Id, IngestionStage.Write, Describe(exception));
-            }
-
-            return;
-        }
-
-        Interlocked.Add(ref _written, ready.Count);
-        Interlocked.Add(ref _chunksWritten, ready.Sum(r => r.Records.Length));
-        var stale = new List<string>();
-        foreach (var (document, records) in ready)
-        {
-            if (document.OldKeys.Count > 0)
-            {
-                var fresh = new HashSet<string>(records.Select(r => r.Key), StringComparer.Ordinal);
-                stale.AddRange(document.OldKeys.Where(key => !fresh.Contains(key)));
-            }
-        }
-
-        if (stale.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await pipeline.Index.DeleteAsync(stale, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            foreach (var (document, _) in ready.Where(r => r.Document.OldKeys.Count > 0))
-            {
-                Fail(document.Document.Source, document.Document.Id, IngestionStage.Write,
-                    $"The new version is written; deleting the old one failed and is retried by the next run: {Describe(exception)}");
-            }
+            Fail("(embedding cache)", null, IngestionStage.Embed, $"{entries.Count} vectors were not cached (the documents are still written): {Describe(exception)}");
         }
     }
 
@@ -337,7 +264,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         }
 
         await pipeline.Index.DeleteAsync(gone.SelectMany(d => d.Keys), cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _pruned, gone.Count);
+        Interlocked.Add(ref _counters.Pruned, gone.Count);
     }
 
     /// <summary>A document from a file (or directory) that failed to read is kept: it may still be there.</summary>
@@ -345,34 +272,9 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
         sources.Any(source => _keptSources.Contains(source) || _keptSources.Any(kept => source.StartsWith(kept + "/", StringComparison.Ordinal)));
 
     private void Fail(string source, string? documentId, IngestionStage stage, string reason) =>
-        Fail(new IngestionError(source, documentId, stage, reason));
+        _counters.Fail(new IngestionError(source, documentId, stage, reason));
 
-    private void Fail(IngestionError error)
-    {
-        _errors.Enqueue(error);
-        Interlocked.Increment(ref _errorCount);
-        Volatile.Write(ref _lastError, error);
-        Report();
-    }
+    private void Fail(IngestionError error) => _counters.Fail(error);
 
-    private void Report() => _options.Progress?.Report(Snapshot());
-
-    private IngestionProgress Snapshot() => new()
-    {
-        DocumentsRead = Interlocked.Read(ref _read),
-        DocumentsSplit = Interlocked.Read(ref _split),
-        DocumentsUnchanged = Interlocked.Read(ref _unchanged),
-        DocumentsWritten = Interlocked.Read(ref _written),
-        Errors = Interlocked.Read(ref _errorCount),
-        Chunks = Interlocked.Read(ref _chunks),
-        CacheHits = Interlocked.Read(ref _cacheHits),
-        TextsEmbedded = Interlocked.Read(ref _textsEmbedded),
-        EmbeddingCalls = Interlocked.Read(ref _calls),
-        ChunksWritten = Interlocked.Read(ref _chunksWritten),
-        DocumentsPruned = Interlocked.Read(ref _pruned),
-        Elapsed = _options.TimeProvider.GetElapsedTime(_started),
-        LastError = Volatile.Read(ref _lastError),
-    };
-
-    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+    internal static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 }
