@@ -244,6 +244,25 @@ public sealed class IngestionPipelineTests
     }
 
     [Fact]
+    public async Task A_document_id_seen_twice_in_one_run_is_an_error_for_the_second_and_the_first_is_kept()
+    {
+        using var bed = new IngestionTestBed();
+        bed.Write("records.jsonl", """
+            {"id": "same", "text": "The first record wins."}
+            {"id": "same", "text": "The second record with the same id is refused."}
+            {"id": "other", "text": "Another record."}
+            """);
+        using var index = VectorIndex.Open(bed.IndexPath);
+        var report = await Pipeline(new CountingEmbeddingGenerator(SharedModel.Generator), index).IngestDirectoryAsync(bed.Corpus);
+
+        var error = Assert.Single(report.Errors);
+        Assert.Equal(("records.jsonl", "same", IngestionStage.Read), (error.Source, error.DocumentId, error.Stage));
+        Assert.Equal(2, report.Totals.DocumentsWritten);
+        var same = Assert.Single(ByDocument(index)["same"]);
+        Assert.Equal("The first record wins.", index.Get(same.Key)!.Text);
+    }
+
+    [Fact]
     public void Options_name_the_bad_property()
     {
         Assert.Equal("MaxConcurrency", Assert.Throws<ArgumentOutOfRangeException>(() => new IngestionOptions { MaxConcurrency = 0 }.Validate()).ParamName);
