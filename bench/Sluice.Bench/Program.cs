@@ -13,6 +13,7 @@ using Sluice.Bench;
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
 //   cli                the sluice command as a child process: 100k lines at 50 ms and --concurrency 256 vs the bound,
 //                      peak memory at 100k and 1M lines, the resume of 1M journalled lines (not in all)
+//   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -62,6 +63,9 @@ switch (suite)
         return 0;
     case "cli-rusage" when arguments.Count > 1:
         return await CliBench.RunWithUsageAsync([.. arguments.Skip(1)]);
+    case "ingest":
+        await IngestBench.RunAsync(arguments, quick);
+        return 0;
     case "index-memory" when arguments.Count > 1:
         IndexBench.RunMemoryCase(arguments[1]);
         return 0;
@@ -69,7 +73,7 @@ switch (suite)
         await StreamingMemoryCase.RunInThisProcessAsync(items);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest [--quick].");
         return 2;
 }
 

@@ -43,6 +43,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         _options = (options ?? new LocalEmbeddingOptions()).Validate();
         (byte[] model, _vocabulary) = MiniLmPackage.Read(_options.ModelPackagePath ?? MiniLmPackage.DefaultPath());
+        ModelHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model));
         _session = new MiniLmSession(model, _options);
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         if (_options.FixedGroupSize is null)
@@ -61,6 +62,36 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     /// <summary>Gets the settings in force.</summary>
     public LocalEmbeddingOptions Options => _options;
+
+    /// <summary>Gets the SHA-256 of the ONNX model's bytes (64 lower-case hex digits): part of the model's identity, so
+    /// that a cache keyed by it never hands out vectors of other weights.</summary>
+    public string ModelHash { get; }
+
+    /// <summary>Gets how the model turns token vectors into one text vector: <c>"mean"</c> (mean over the attention
+    /// mask, then L2-normalised).</summary>
+    public string Pooling => "mean";
+
+    /// <summary>Counts the word pieces the model sees for <paramref name="text"/>, the <c>[CLS]</c> and <c>[SEP]</c>
+    /// markers included, with this model's own tokenizer (lower-casing, accent folding, MiniLM's vocabulary), without
+    /// cutting at <see cref="LocalEmbeddingOptions.MaxTokens"/>: a text embeds untruncated when the count is at most that.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The number of tokens, at least 2.</returns>
+    /// <remarks>Thread-safe. Word pieces never straddle whitespace, so for texts joined by a space the count of the
+    /// whole is the sum of the parts' counts minus 2 for each join.</remarks>
+    public int CountTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var tokenizer = RentTokenizer();
+        try
+        {
+            return tokenizer.Count(text);
+        }
+        finally
+        {
+            _tokenizers.Add(tokenizer);
+        }
+    }
 
     /// <summary>Gets the group size ("batch size") the next group will use: the adaptive choice, or the fixed size.</summary>
     public int CurrentGroupSize => _options.FixedGroupSize ?? _sizer!.Current;

@@ -19,6 +19,20 @@ internal sealed class WordPieceTokenizer
         _maxTokens = maxTokens;
     }
 
+    /// <summary>Counts the word pieces of <paramref name="text"/> as the model would see them, markers included, never cut.</summary>
+    public int Count(string text)
+    {
+        text = AccentFolding.Fold(text);
+        int room = text.Length + 2;
+        if (_ids.Length < room)
+        {
+            _ids = new long[Math.Max(room, _ids.Length * 2)];
+            _mask = new long[_ids.Length];
+        }
+
+        return _tokenizer.Encode(text, _ids.AsSpan(0, room), _mask.AsSpan(0, room), padTo: null);
+    }
+
     /// <summary>Tokenizes <paramref name="text"/> into a new array of at most <c>maxTokens</c> ids
     /// (<c>[CLS]</c> … <c>[SEP]</c>); says whether the text had to be cut.</summary>
     public long[] Tokenize(string text, out bool truncated)

@@ -30,6 +30,35 @@ public sealed class LocalEmbeddingGeneratorTests(ModelFixture fixture) : IClassF
     }
 
     [Fact]
+    public void CountTokens_counts_what_the_model_sees_markers_included_never_cut_and_adds_up_across_spaces()
+    {
+        Assert.Equal(2, _generator.CountTokens(""));
+        var tokenizer = _generator.TokenizerForBenchmarks();
+        string[] texts = SampleTexts.Mixed(120, seed: 8);
+        foreach (string text in texts)
+        {
+            long[] ids = tokenizer.Tokenize(text, out bool truncated);
+            int count = _generator.CountTokens(text);
+            if (truncated)
+            {
+                Assert.True(count > _generator.Options.MaxTokens, $"'{text[..20]}': {count}");
+            }
+            else
+            {
+                Assert.Equal(ids.Length, count);
+            }
+        }
+
+        for (int i = 0; i + 1 < texts.Length; i += 2)
+        {
+            Assert.Equal(_generator.CountTokens(texts[i]) + _generator.CountTokens(texts[i + 1]) - 2, _generator.CountTokens(texts[i] + " " + texts[i + 1]));
+        }
+
+        Assert.Matches("^[0-9a-f]{64}$", _generator.ModelHash);
+        Assert.Equal("mean", _generator.Pooling);
+    }
+
+    [Fact]
     public async Task A_texts_embedding_does_not_depend_on_its_group()
     {
         string[] mixed = SampleTexts.Mixed(150, seed: 3);

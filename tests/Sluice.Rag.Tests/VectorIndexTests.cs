@@ -37,6 +37,28 @@ public sealed class VectorIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysWithMetadata_lists_matching_records_and_DeleteAsync_by_filter_removes_them_durably()
+    {
+        float[][] rows = TestData.RandomUnitVectors(30, 384, seed: 9);
+        using (var index = VectorIndex.Open(_path))
+        {
+            await index.UpsertAsync(Records(rows));
+            var french = index.KeysWithMetadata(MetadataFilter.Where("lang", "fr"));
+            Assert.Equal(10, french.Count);
+            Assert.All(french, e => Assert.Equal("fr", e.Value["lang"]));
+            Assert.Equal(30, index.KeysWithMetadata().Count);
+
+            Assert.Equal(5, await index.DeleteAsync(MetadataFilter.Where("lang", "fr").And("parity", "even")));
+            Assert.Equal(25, index.Count);
+        }
+
+        using var reopened = VectorIndex.Open(_path);
+        Assert.Equal(25, reopened.Count);
+        Assert.Empty(reopened.KeysWithMetadata(MetadataFilter.Where("lang", "fr").And("parity", "even")));
+        Assert.Equal(5, reopened.KeysWithMetadata(MetadataFilter.Where("lang", "fr")).Count);
+    }
+
+    [Fact]
     public async Task Filters_apply_during_the_scan_and_still_give_k_results()
     {
         float[][] rows = TestData.RandomUnitVectors(2_000, 64, seed: 3);

@@ -199,6 +199,44 @@ public sealed class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>Gets every record's key with its metadata (in matrix order), optionally only those matching
+    /// <paramref name="filter"/>: one pass, no file read. What ingestion uses to learn which documents, versions and
+    /// chunks the index holds.</summary>
+    /// <param name="filter">Equality conditions, or <see langword="null"/>.</param>
+    /// <returns>A snapshot: later upserts and deletes do not change it. The metadata dictionaries are read-only.</returns>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyDictionary<string, string>>> KeysWithMetadata(MetadataFilter? filter = null)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            var result = new List<KeyValuePair<string, IReadOnlyDictionary<string, string>>>(filter is null ? _keys.Count : 0);
+            for (int row = 0; row < _keys.Count; row++)
+            {
+                if (filter is null || filter.Matches(_metadata[row]))
+                {
+                    result.Add(new(_keys[row], _metadata[row]));
+                }
+            }
+
+            return result;
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Deletes every record matching <paramref name="filter"/> (for example every chunk of one document) in
+    /// one transaction.</summary>
+    /// <param name="filter">Equality conditions; a record must meet all of them.</param>
+    /// <param name="cancellationToken">Cancels before the transaction starts.</param>
+    /// <returns>How many records were deleted.</returns>
+    public Task<int> DeleteAsync(MetadataFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return DeleteAsync(Keys(filter), cancellationToken);
+    }
+
     /// <summary>The <paramref name="top"/> records most similar (cosine) to <paramref name="query"/>, best first.</summary>
     /// <param name="query">The query vector.</param>
     /// <param name="top">How many results at most; must be positive.</param>

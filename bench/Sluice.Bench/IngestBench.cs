@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Sluice.LocalEmbeddings;
+using Sluice.Rag;
+using Sluice.Testing;
+
+namespace Sluice.Bench;
+
+/// <summary>
+/// Ingestion of a generated corpus (10,000 documents; 1,000 with --quick; 80 % .txt, 20 % .md, texts from the
+/// mixed-length sample) with the local model, all in one run: the pipeline's chunks/s (fresh index and cache) against
+/// the bare embedding throughput of the same chunks (the generator called directly, one call with every chunk,
+/// measured before and after the pipeline, the mean taken), the pipeline's own cost (the same run with a generator
+/// that answers at once), re-ingestion of the unchanged corpus (seconds, embedding calls), and the peak working set of a
+/// whole ingestion of a small and a large corpus, each in a child process of its own (300 vs 1,000 with --quick,
+/// 1,000 vs 10,000 in full).
+/// </summary>
+internal static class IngestBench
+{
+    public static async Task RunAsync(IReadOnlyList<string> arguments, bool quick)
+    {
+        int child = arguments.ToList().IndexOf("--memory-child");
+        if (child >= 0)
+        {
+            await RunMemoryCaseAsync(int.Parse(arguments[child + 1], System.Globalization.CultureInfo.InvariantCulture), arguments[child + 2]);
+            return;
+        }
+
+        int documents = quick ? 1_000 : 10_000;
+        string directory = Path.Combine(Path.GetTempPath(), $"sluice-bench-ingest-{Guid.NewGuid():N}");
+        try
+        {
+            string corpus = Path.Combine(directory, "corpus");
+            WriteCorpus(corpus, documents);
+            using var generator = new LocalEmbeddingGenerator();
+            await generator.GenerateAsync(SampleTexts.Mixed(200, seed: 5)); // warm-up: session initialisation, JIT
+
+            // The same chunks the pipeline will embed, split ahead (not timed), embedded by the bare generator.
+            using (var scratch = VectorIndex.Open(Path.Combine(directory, "scratch.db")))
+            {
+                var splitter = IngestionPipeline.Create(generator, scratch).Splitter;
+                var chunks = new List<string>();
+                var reader = new DirectoryReader(corpus);
+                await foreach (var outcome in reader.ReadAsync())
+                {
+                    chunks.AddRange(splitter.Split(outcome.Document!).Select(c => c.Text));
+                }
+
+                var bareWatch = Stopwatch.StartNew();
+                await generator.GenerateAsync(chunks);
+                double bareBeforeSeconds = bareWatch.Elapsed.TotalSeconds;
+
+                using var cache = EmbeddingCache.Open(Path.Combine(directory, "cache.db"));
+                using var index = VectorIndex.Open(Path.Combine(directory, "index.db"));
+                var counting = new CallCounter(generator);
+                var pipeline = new IngestionPipeline(counting, EmbeddingModelIdentity.Of(generator), generator.CountTokens, index, new IngestionOptions { Cache = cache });
+                var watch = Stopwatch.StartNew();
+                var first = await pipeline.IngestDirectoryAsync(corpus);
+                double seconds = watch.Elapsed.TotalSeconds;
+                int firstCalls = counting.Calls;
+
+                // The pipeline's own cost: the same run with a generator that answers at once (fresh index, no cache).
+                using var instantIndex = VectorIndex.Open(Path.Combine(directory, "instant.db"));
+                var instant = new IngestionPipeline(new InstantGenerator(), EmbeddingModelIdentity.Of(generator), generator.CountTokens, instantIndex);
+                watch.Restart();
+                await instant.IngestDirectoryAsync(corpus);
+                double ownSeconds = watch.Elapsed.TotalSeconds;
+
+                var again = new CallCounter(generator);
+                var second = new IngestionPipeline(again, EmbeddingModelIdentity.Of(generator), generator.CountTokens, index, new IngestionOptions { Cache = cache });
+                watch.Restart();
+                var reingest = await second.IngestDirectoryAsync(corpus);
+                double reingestSeconds = watch.Elapsed.TotalSeconds;
+
+                // The bare run again after the pipeline: the machine is shared, so the pipeline is compared with the
+                // mean of a bare run on each side of it.
+                bareWatch.Restart();
+                await generator.GenerateAsync(chunks);
+                double bareAfterSeconds = bareWatch.Elapsed.TotalSeconds;
+
+                double bareSeconds = (bareBeforeSeconds + bareAfterSeconds) / 2;
+                double bareRate = chunks.Count / bareSeconds;
+                double pipelineRate = first.Totals.ChunksWritten / seconds;
+                BenchResult.Print(new
+                {
+                    suite = "ingest",
+                    documents,
+                    chunks = chunks.Count,
+                    cores = Environment.ProcessorCount,
+                    errors = first.Errors.Count,
+                    bare_before_s = Math.Round(bareBeforeSeconds, 2),
+                    bare_after_s = Math.Round(bareAfterSeconds, 2),
+                    bare_chunks_per_s = Math.Round(bareRate, 1),
+                    pipeline_s = Math.Round(seconds, 2),
+                    pipeline_chunks_per_s = Math.Round(pipelineRate, 1),
+                    pipeline_chunks_written = first.Totals.ChunksWritten,
+                    pipeline_embedding_calls = firstCalls,
+                    ratio_pipeline_vs_bare = Math.Round(pipelineRate / bareRate, 3),
+                    pipeline_own_cost_s = Math.Round(ownSeconds, 2),
+                    reingest_s = Math.Round(reingestSeconds, 2),
+                    reingest_embedding_calls = again.Calls,
+                    reingest_unchanged = reingest.Totals.DocumentsUnchanged,
+                });
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+
+        // The whole pipeline on a small and a large corpus; the pipeline with an instant generator (its own memory);
+        // the bare generator on the large corpus's chunks in calls of the same size (the model's own memory).
+        int small = quick ? 300 : 1_000;
+        foreach (var (size, mode) in new[] { (small, "pipeline"), (documents, "pipeline"), (small, "instant"), (documents, "instant"), (documents, "bare") })
+        {
+            BenchResult.Print(await RunMemoryChildAsync(size, mode));
+        }
+    }
+
+    /// <summary>Writes <paramref name="documents"/> files, 500 per folder: 4 in 5 plain text, 1 in 5 Markdown with a heading.</summary>
+    private static void WriteCorpus(string corpus, int documents)
+    {
+        string[] texts = SampleTexts.Mixed(documents, seed: 12);
+        for (int i = 0; i < documents; i++)
+        {
+            string folder = Path.Combine(corpus, $"f{i / 500:D3}");
+            Directory.CreateDirectory(folder);
+            if (i % 5 == 4)
+            {
+                File.WriteAllText(Path.Combine(folder, $"d{i:D5}.md"), $"# Document {i}\n\n{texts[i]}\n");
+            }
+            else
+            {
+                File.WriteAllText(Path.Combine(folder, $"d{i:D5}.txt"), texts[i]);
+            }
+        }
+    }
+
+    /// <summary>Runs in a child process: generates a corpus and ingests it (<c>pipeline</c>), ingests it with an instant
+    /// generator (<c>instant</c>), or embeds its chunks with the bare generator in calls of 1,024 (<c>bare</c>); then
+    /// reports the peak working set.</summary>
+    private static async Task RunMemoryCaseAsync(int documents, string mode)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"sluice-bench-ingest-memory-{Guid.NewGuid():N}");
+        try
+        {
+            string corpus = Path.Combine(directory, "corpus");
+            WriteCorpus(corpus, documents);
+            using var generator = new LocalEmbeddingGenerator();
+            using var cache = EmbeddingCache.Open(Path.Combine(directory, "cache.db"));
+            using var index = VectorIndex.Open(Path.Combine(directory, "index.db"));
+            var watch = Stopwatch.StartNew();
+            long chunks;
+            if (mode == "bare")
+            {
+                var splitter = IngestionPipeline.Create(generator, index).Splitter;
+                var texts = new List<string>();
+                await foreach (var outcome in new DirectoryReader(corpus).ReadAsync())
+                {
+                    texts.AddRange(splitter.Split(outcome.Document!).Select(c => c.Text));
+                }
+
+                watch.Restart();
+                foreach (var call in texts.Chunk(1_024))
+                {
+                    await generator.GenerateAsync(call);
+                }
+
+                chunks = texts.Count;
+            }
+            else
+            {
+                var pipeline = mode == "instant"
+                    ? new IngestionPipeline(new InstantGenerator(), EmbeddingModelIdentity.Of(generator), generator.CountTokens, index, new IngestionOptions { Cache = cache })
+                    : IngestionPipeline.Create(generator, index, new IngestionOptions { Cache = cache });
+                chunks = (await pipeline.IngestDirectoryAsync(corpus)).Totals.ChunksWritten;
+            }
+
+            using var process = Process.GetCurrentProcess();
+            process.Refresh();
+            long peak = process.PeakWorkingSet64;
+            GC.Collect();
+            BenchResult.Print(new
+            {
+                suite = "ingest-memory",
+                mode,
+                live_managed_mb_at_end = Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1_048_576.0, 1),
+                documents,
+                chunks,
+                seconds = Math.Round(watch.Elapsed.TotalSeconds, 2),
+                matrix_mb = Math.Round(index.MatrixBytes / 1_048_576.0, 1),
+                peak_working_set_mb = peak / 1_048_576,
+            });
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<object> RunMemoryChildAsync(int documents, string mode)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        string entry = Environment.GetCommandLineArgs()[0];
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet" && entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(entry);
+        }
+
+        start.ArgumentList.Add("ingest");
+        start.ArgumentList.Add("--memory-child");
+        start.ArgumentList.Add(documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(mode);
+        using var child = Process.Start(start)!;
+        string output = await child.StandardOutput.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        return System.Text.Json.JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+    }
+
+    /// <summary>Answers every text at once with the same unit vector: what is left is the pipeline's own work.</summary>
+    private sealed class InstantGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private static readonly float[] Unit = [.. Enumerable.Repeat(1f / MathF.Sqrt(LocalEmbeddingGenerator.Dimensions), LocalEmbeddingGenerator.Dimensions)];
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(Unit))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Counts calls through to the real generator.</summary>
+    private sealed class CallCounter(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            return base.GenerateAsync(values, options, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            // The inner generator belongs to the caller.
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+
+namespace Sluice.Rag;
+
+/// <summary>The counts and errors of one ingestion run, updated from every worker with <see cref="Interlocked"/>,
+/// and the progress reports made from them.</summary>
+internal sealed class IngestionCounters(IProgress<IngestionProgress>? progress, TimeProvider time)
+{
+    private readonly ConcurrentQueue<IngestionError> _errors = new();
+    private readonly long _started = time.GetTimestamp();
+    private long _errorCount;
+    private IngestionError? _lastError;
+
+#pragma warning disable SA1401, CA1051 // fields, so workers can pass them by reference to Interlocked
+    public long Read;
+    public long Split;
+    public long Unchanged;
+    public long Written;
+    public long Chunks;
+    public long CacheHits;
+    public long TextsEmbedded;
+    public long Calls;
+    public long ChunksWritten;
+    public long Pruned;
+#pragma warning restore SA1401, CA1051
+
+    public void Fail(IngestionError error)
+    {
+        _errors.Enqueue(error);
+        Interlocked.Increment(ref _errorCount);
+        Volatile.Write(ref _lastError, error);
+        Report();
+    }
+
+    public void Report() => progress?.Report(Snapshot());
+
+    /// <summary>Reports the final counts and returns them with every error.</summary>
+    public IngestionReport Finish()
+    {
+        var totals = Snapshot();
+        progress?.Report(totals);
+        return new IngestionReport(totals, [.. _errors]);
+    }
+
+    private IngestionProgress Snapshot() => new()
+    {
+        DocumentsRead = Interlocked.Read(ref Read),
+        DocumentsSplit = Interlocked.Read(ref Split),
+        DocumentsUnchanged = Interlocked.Read(ref Unchanged),
+        DocumentsWritten = Interlocked.Read(ref Written),
+        Errors = Interlocked.Read(ref _errorCount),
+        Chunks = Interlocked.Read(ref Chunks),
+        CacheHits = Interlocked.Read(ref CacheHits),
+        TextsEmbedded = Interlocked.Read(ref TextsEmbedded),
+        EmbeddingCalls = Interlocked.Read(ref Calls),
+        ChunksWritten = Interlocked.Read(ref ChunksWritten),
+        DocumentsPruned = Interlocked.Read(ref Pruned),
+        Elapsed = time.GetElapsedTime(_started),
+        LastError = Volatile.Read(ref _lastError),
+    };
+}
