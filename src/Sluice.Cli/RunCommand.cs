@@ -89,7 +89,7 @@ internal static class RunCommand
             }
         }
 
-        string model = await FirstModelAsync(input, cancellationToken).ConfigureAwait(false) ?? "default";
+        string model = await new BatchInputReader(input).ReadFirstModelAsync(cancellationToken).ConfigureAwait(false) ?? "default";
         HttpClient http;
         SluiceThroughputHandler handler;
         try
@@ -335,17 +335,6 @@ internal static class RunCommand
         Console.Out.WriteLine(string.Create(c, $"  output tokens  {estimate.OutputTokensLow:N0} / {estimate.OutputTokensExpected:N0} / {high} (low / expected / high)"));
         Console.Out.WriteLine("  cost           " + costs);
         return ExitCodes.Success;
-    }
-
-    /// <summary>The model of the first valid request, for the lane's name (one file, one model by default).</summary>
-    private static async Task<string?> FirstModelAsync(string input, CancellationToken cancellationToken)
-    {
-        await foreach (var request in new BatchInputReader(input).ReadRequestsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return request.Model;
-        }
-
-        return null;
     }
 
     private static TimeSpan StatusInterval() =>

@@ -105,6 +105,24 @@ public sealed class BatchInputReader
         }
     }
 
+    /// <summary>The <c>body.model</c> of the first line that names one, read without a pass over the whole file (for
+    /// naming a provider lane before validation).</summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The model, or <see langword="null"/> when no line names one.</returns>
+    public async Task<string?> ReadFirstModelAsync(CancellationToken cancellationToken = default)
+    {
+        using var lines = new JsonLineReader(JsonLineReader.OpenRead(Path));
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!JsonLineReader.IsBlank(lines.Line.Span) && RequestLineParser.Parse(lines.Line.Span) is { JsonError: null, Model: { Length: > 0 } model })
+            {
+                return model;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the valid requests in file order, skipping invalid lines.</summary>
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The requests, lazily.</returns>

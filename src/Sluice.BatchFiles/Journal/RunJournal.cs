@@ -29,7 +29,7 @@ public sealed class RunJournal : IAsyncDisposable
         _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 64 * 1024);
         _stream.SetLength(RunJournalReader.CompleteLength(_stream));
         _stream.Seek(0, SeekOrigin.End);
-        _writer = Task.Run(WriteAsync);
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Opens the journal at <paramref name="path"/> for appending, creating it (and its directory) if needed.</summary>
@@ -103,12 +103,14 @@ public sealed class RunJournal : IAsyncDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    private async Task WriteAsync()
+    /// <summary>The group-commit writer, on a thread of its own: a flush to disk blocks for milliseconds, and on a
+    /// thread-pool thread it would starve the callers' continuations (two pool threads on a 2-core machine).</summary>
+    private void WriteLoop()
     {
         var group = new List<Pending>();
         try
         {
-            while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (WaitForRecords())
             {
                 while (_pending.Reader.TryRead(out var pending))
                 {
@@ -141,6 +143,12 @@ public sealed class RunJournal : IAsyncDisposable
 
             throw;
         }
+    }
+
+    private bool WaitForRecords()
+    {
+        var wait = _pending.Reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private sealed class Pending(byte[] bytes)
