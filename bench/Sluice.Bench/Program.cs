@@ -9,6 +9,7 @@ using Sluice.Bench;
 //   faults             engine alone with a raw HttpClient against a faulty simulator: ordered vs unordered (not in all)
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
+//   query              QueryManyAsync vs one QueryAsync at a time, retrieval only, local model (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
@@ -54,6 +55,9 @@ switch (suite)
         return 0;
     case "index":
         await IndexBench.RunAsync(quick);
+        return 0;
+    case "query":
+        await QueryBench.RunAsync(quick);
         return 0;
     case "index-memory" when arguments.Count > 1:
         IndexBench.RunMemoryCase(arguments[1]);

@@ -69,7 +69,7 @@ public sealed class QueryEngine : IQueryEngine
     }
 
     /// <summary>Answers many queries: retrieved in groups of <see cref="QueryEngineOptions.RetrievalGroupSize"/> (the
-    /// next group while the current one is being synthesized), synthesized at most
+    /// next group while the current one's queries are being answered), synthesized at most
     /// <see cref="QueryEngineOptions.MaxConcurrency"/> at once.</summary>
     /// <param name="queries">The questions; read lazily, a group at a time.</param>
     /// <param name="cancellationToken">Stops the run.</param>
@@ -94,37 +94,67 @@ public sealed class QueryEngine : IQueryEngine
         }
     }
 
-    /// <summary>The batch's source: each group's queries with their hits, or with the error that kept them from any.</summary>
+    /// <summary>The batch's source: each group's queries with their hits, or with the error that kept them from any.
+    /// The next group is retrieved while this one's queries are answered, so synthesis never waits at a group's end.</summary>
     private async IAsyncEnumerable<Retrieved> RetrieveGroupsAsync(IEnumerable<string> queries, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (string[] group in queries.Chunk(Options.RetrievalGroupSize))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var groups = queries.Chunk(Options.RetrievalGroupSize).GetEnumerator();
+        Task<Retrieved[]>? pending = groups.MoveNext() ? RetrieveGroupAsync(groups.Current, stop.Token) : null;
+        try
         {
-            var valid = group.Where(q => q is not null).ToList();
-            IReadOnlyList<IReadOnlyList<SearchHit>>? hits = null;
-            ExceptionDispatchInfo? error = null;
-            try
+            while (pending is not null)
             {
-                hits = await _retriever.RetrieveManyAsync(valid, null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                error = ExceptionDispatchInfo.Capture(ex); // every query of the group fails with the same error
-            }
-
-            int next = 0;
-            foreach (string query in group)
-            {
-                if (query is null)
+                Retrieved[] current = await pending.ConfigureAwait(false);
+                pending = null;
+                pending = groups.MoveNext() ? RetrieveGroupAsync(groups.Current, stop.Token) : null;
+                foreach (var item in current)
                 {
-                    yield return new Retrieved("", null, ExceptionDispatchInfo.Capture(new ArgumentException("The query is null; every query must be a string.", nameof(queries))));
-                }
-                else
-                {
-                    yield return new Retrieved(query, hits?[next], error);
-                    next++;
+                    yield return item;
                 }
             }
         }
+        finally
+        {
+            if (pending is not null)
+            {
+                // The consumer stopped early: cancel the group being retrieved ahead and wait for it.
+                await stop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task<Retrieved[]> RetrieveGroupAsync(string[] group, CancellationToken cancellationToken)
+    {
+        var valid = group.Where(q => q is not null).ToList();
+        IReadOnlyList<IReadOnlyList<SearchHit>>? hits = null;
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            hits = await _retriever.RetrieveManyAsync(valid, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            error = ExceptionDispatchInfo.Capture(ex); // every query of the group fails with the same error
+        }
+
+        var items = new Retrieved[group.Length];
+        int next = 0;
+        for (int i = 0; i < group.Length; i++)
+        {
+            items[i] = group[i] is null
+                ? new Retrieved("", null, ExceptionDispatchInfo.Capture(new ArgumentException("The query is null; every query must be a string.", "queries")))
+                : new Retrieved(group[i], hits?[next++], error);
+        }
+
+        return items;
     }
 
     private async ValueTask<QueryAnswer> AnswerRetrievedAsync(Retrieved item, CancellationToken cancellationToken)

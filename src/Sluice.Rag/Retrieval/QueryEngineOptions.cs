@@ -5,8 +5,8 @@ public sealed record QueryEngineOptions
 {
     /// <summary>Gets how many queries <see cref="QueryEngine.QueryManyAsync"/> retrieves together: their embeddings
     /// are made in groups and one batched search scores them all.</summary>
-    /// <value>Default 256. Must be positive.</value>
-    public int RetrievalGroupSize { get; init; } = 256;
+    /// <value>Default 512. Must be positive.</value>
+    public int RetrievalGroupSize { get; init; } = 512;
 
     /// <summary>Gets how many queries <see cref="QueryEngine.QueryManyAsync"/> synthesizes at once (each answer may make
     /// several chat calls of its own, bounded by <see cref="SynthesizerOptions.MaxConcurrency"/>).</summary>

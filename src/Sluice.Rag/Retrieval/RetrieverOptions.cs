@@ -13,9 +13,9 @@ public sealed record RetrieverOptions
 
     /// <summary>Gets how many queries <see cref="VectorRetriever.RetrieveManyAsync"/> hands the embedding generator in
     /// one call (one <see cref="VectorIndex.SearchManyAsync"/> then scores all of them at once).</summary>
-    /// <value>Default 128. Must be positive. The local generator splits a call into its own groups by size; a remote
+    /// <value>Default 512. Must be positive. The local generator splits a call into its own groups by size; a remote
     /// one sends one request per call, so this is also the request size there.</value>
-    public int EmbeddingGroupSize { get; init; } = 128;
+    public int EmbeddingGroupSize { get; init; } = 512;
 
     /// <summary>Checks every setting.</summary>
     /// <returns>This instance.</returns>

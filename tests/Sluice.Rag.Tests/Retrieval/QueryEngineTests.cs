@@ -124,6 +124,22 @@ public sealed class QueryEngineTests(TopicCorpus corpus) : IClassFixture<TopicCo
     }
 
     [Fact]
+    public async Task A_consumer_that_stops_early_ends_the_run_and_the_group_retrieved_ahead()
+    {
+        var counting = new CountingEmbeddingGenerator(corpus.Generator);
+        var engine = new QueryEngine(new VectorRetriever(corpus.Index, counting), options: new QueryEngineOptions { RetrievalGroupSize = 2 });
+        var first = new List<string>();
+        await foreach (var result in engine.QueryManyAsync(TopicCorpus.Questions.Select(q => q.Query)))
+        {
+            first.Add(result.Input);
+            break;
+        }
+
+        Assert.Equal([TopicCorpus.Questions[0].Query], first);
+        Assert.InRange(counting.CallSizes.Count, 1, 3); // the batch's read-ahead may have taken every group; none is left running
+    }
+
+    [Fact]
     public async Task The_evaluation_runner_accepts_the_engine_and_scores_its_retrieval()
     {
         var engine = new QueryEngine(Retriever(3));
