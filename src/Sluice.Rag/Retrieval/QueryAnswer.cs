@@ -20,7 +20,7 @@ public sealed record QueryAnswer
 
     /// <summary>Gets whether a chat model generated <see cref="QueryResponse.Response"/>. <see langword="false"/> when
     /// the engine has no chat model (the response then starts with <see cref="QueryEngine.NoChatModelNotice"/> and
-    /// lists the retrieved passages) or nothing was retrieved (<see cref="QueryEngine.NothingRetrievedNotice"/>): the
+    /// lists the retrieved passages) or nothing with text was retrieved (<see cref="QueryEngine.NothingRetrievedNotice"/>): the
     /// text is then never presented as an answer.</summary>
     public required bool Generated { get; init; }
 }

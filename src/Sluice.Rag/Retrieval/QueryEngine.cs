@@ -14,8 +14,8 @@ namespace Sluice.Rag;
 /// <remarks>
 /// <para>Without a synthesizer (no chat model configured) the engine still retrieves, and says so: the response text
 /// begins with <see cref="NoChatModelNotice"/> followed by the numbered passages, and <see cref="QueryAnswer.Generated"/>
-/// is <see langword="false"/>. It never presents retrieved text as a generated answer. When nothing is retrieved no
-/// chat call is made and the response is <see cref="NothingRetrievedNotice"/>.</para>
+/// is <see langword="false"/>. It never presents retrieved text as a generated answer. When nothing with text is
+/// retrieved no chat call is made and the response is <see cref="NothingRetrievedNotice"/>.</para>
 /// <para>Thread-safe. It does not own the retriever or the synthesizer.</para>
 /// </remarks>
 public sealed class QueryEngine : IQueryEngine
@@ -24,8 +24,8 @@ public sealed class QueryEngine : IQueryEngine
     public const string NoChatModelNotice =
         "No answer was generated: this query engine has no chat model configured. Below is the retrieved context, best first; it is not an answer.";
 
-    /// <summary>The response when retrieval found nothing (no chat call is made).</summary>
-    public const string NothingRetrievedNotice = "No answer was generated: nothing was retrieved for this query.";
+    /// <summary>The response when retrieval found nothing, or only records without text (no chat call is made).</summary>
+    public const string NothingRetrievedNotice = "No answer was generated: nothing with text was retrieved for this query.";
 
     private readonly VectorRetriever _retriever;
     private readonly IResponseSynthesizer? _synthesizer;
@@ -167,7 +167,7 @@ public sealed class QueryEngine : IQueryEngine
     private async Task<QueryAnswer> AnswerFromAsync(string query, IReadOnlyList<SearchHit> hits, CancellationToken cancellationToken)
     {
         var passages = hits.Select(h => h.Text).ToArray();
-        if (hits.Count == 0)
+        if (passages.All(string.IsNullOrWhiteSpace))
         {
             return new QueryAnswer { Query = query, Response = new QueryResponse(NothingRetrievedNotice, passages), Hits = hits, Generated = false };
         }

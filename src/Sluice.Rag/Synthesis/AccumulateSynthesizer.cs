@@ -29,9 +29,14 @@ public sealed class AccumulateSynthesizer : IResponseSynthesizer
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="passages"/> is empty or holds a <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><see cref="SynthesizerOptions.ContextTokens"/> leaves no room for passages.</exception>
-    public async Task<string> SynthesizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
+    public Task<string> SynthesizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
     {
         SynthesisChat.CheckArguments(query, passages);
+        return AccumulateAsync(query, passages, cancellationToken);
+    }
+
+    private async Task<string> AccumulateAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken)
+    {
         var options = _chat.Options;
         int capacity = _chat.Capacity(options.QuestionTemplate, query, refining: false);
         var prompts = PassagePacker.Split(passages, capacity, options.CountTokens)

@@ -10,7 +10,7 @@ public interface IResponseSynthesizer
 {
     /// <summary>Answers <paramref name="query"/> from <paramref name="passages"/>.</summary>
     /// <param name="query">The question.</param>
-    /// <param name="passages">The retrieved passages, best first; at least one.</param>
+    /// <param name="passages">The retrieved passages, best first; at least one with text (blank ones are skipped).</param>
     /// <param name="cancellationToken">Cancels every chat call of this answer.</param>
     /// <returns>The answer text, as the model wrote it.</returns>
     Task<string> SynthesizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken = default);

@@ -30,12 +30,20 @@ internal sealed partial class SynthesisChat
             throw new ArgumentException("passages is empty; a synthesizer needs at least one passage to answer from.", nameof(passages));
         }
 
+        bool anyText = false;
         for (int i = 0; i < passages.Count; i++)
         {
             if (passages[i] is null)
             {
                 throw new ArgumentException($"passages[{i}] is null; every passage must be a string.", nameof(passages));
             }
+
+            anyText |= !string.IsNullOrWhiteSpace(passages[i]);
+        }
+
+        if (!anyText)
+        {
+            throw new ArgumentException($"All {passages.Count} passages are empty or white space; a synthesizer needs some text to answer from.", nameof(passages));
         }
     }
 

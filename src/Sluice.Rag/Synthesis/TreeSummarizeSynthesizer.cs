@@ -30,9 +30,14 @@ public sealed class TreeSummarizeSynthesizer : IResponseSynthesizer
     /// <exception cref="ArgumentException"><paramref name="passages"/> is empty or holds a <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><see cref="SynthesizerOptions.ContextTokens"/> leaves no room for
     /// passages, or a level of summaries did not shrink.</exception>
-    public async Task<string> SynthesizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
+    public Task<string> SynthesizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
     {
         SynthesisChat.CheckArguments(query, passages);
+        return SummarizeAsync(query, passages, cancellationToken);
+    }
+
+    private async Task<string> SummarizeAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken)
+    {
         var options = _chat.Options;
         string template = options.SummaryTemplate;
         int capacity = _chat.Capacity(template, query, refining: false);

@@ -169,6 +169,8 @@ public sealed class SynthesizerTests
             () => new TreeSummarizeSynthesizer(chat, new SynthesizerOptions { MaxConcurrency = 0 })).Message);
         Assert.Contains("{answer}", Assert.Throws<ArgumentException>(
             () => new RefineSynthesizer(chat, new SynthesizerOptions { RefineTemplate = "{passages} {query}" })).Message);
+        Assert.Contains("empty or white space", Assert.Throws<ArgumentException>(
+            () => { _ = new TreeSummarizeSynthesizer(chat).SynthesizeAsync("q", ["", "  "]); }).Message);
         Assert.Contains("passages is empty", Assert.Throws<ArgumentException>(
             () => { _ = new CompactSynthesizer(chat).SynthesizeAsync("q", []); }).Message);
         Assert.Contains("ContextTokens", Assert.Throws<InvalidOperationException>(
