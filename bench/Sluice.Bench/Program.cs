@@ -9,6 +9,7 @@ using Sluice.Bench;
 //   faults             engine alone with a raw HttpClient against a faulty simulator: ordered vs unordered (not in all)
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
+//   query              QueryManyAsync vs one QueryAsync at a time, retrieval only, local model (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
 //   cli                the sluice command as a child process: 100k lines at 50 ms and --concurrency 256 vs the bound,
@@ -65,6 +66,8 @@ switch (suite)
         return await CliBench.RunWithUsageAsync([.. arguments.Skip(1)]);
     case "ingest":
         await IngestBench.RunAsync(arguments, quick);
+    case "query":
+        await QueryBench.RunAsync(quick);
         return 0;
     case "index-memory" when arguments.Count > 1:
         IndexBench.RunMemoryCase(arguments[1]);
@@ -73,7 +76,7 @@ switch (suite)
         await StreamingMemoryCase.RunInThisProcessAsync(items);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest, query [--quick].");
         return 2;
 }
 
