@@ -66,6 +66,7 @@ switch (suite)
         return await CliBench.RunWithUsageAsync([.. arguments.Skip(1)]);
     case "ingest":
         await IngestBench.RunAsync(arguments, quick);
+        return 0;
     case "query":
         await QueryBench.RunAsync(quick);
         return 0;
