@@ -19,6 +19,11 @@ internal sealed class ProgressPacer(IProgress<BatchProgress> receiver, TimeProvi
     public bool IsDue(long now)
     {
         Debug.Assert(ownerLock.IsHeldByCurrentThread);
+        if (_intervalTicks == 0)
+        {
+            return true; // every change: a completion whose clock reading came before another's must still report
+        }
+
         if (now < _nextDue)
         {
             return false;
