@@ -3,6 +3,9 @@ namespace Sluice.Cli;
 /// <summary>The command's exit codes (listed in <c>sluice --help</c>).</summary>
 internal static class ExitCodes
 {
+    /// <summary>The run itself failed (the journal or an output file could not be written); what finished is journalled.</summary>
+    public const int RunFailed = 1;
+
     /// <summary>Every item succeeded.</summary>
     public const int Success = 0;
 
@@ -19,6 +22,7 @@ internal static class ExitCodes
     public const string Help = """
         Exit codes:
           0    every item succeeded
+          1    the run itself failed (journal or output not writable: disk full, permissions); resume once fixed
           2    invalid input or configuration; nothing was sent
           3    the run finished, but some items failed (see the errors file)
           130  interrupted (Ctrl+C, SIGTERM); run the same command with --resume to continue

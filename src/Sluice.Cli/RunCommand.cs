@@ -54,6 +54,17 @@ internal static class RunCommand
             return Fail($"--input: no such file: {input}");
         }
 
+        string errorsPath = parse.GetValue(Errors)?.FullName ?? RunDirectory.ForOutput(output).DefaultErrorsPath;
+        if (PathsEqual(output, input) || PathsEqual(errorsPath, input))
+        {
+            return Fail("--output and --errors must not be the input file: the run would replace its own input.");
+        }
+
+        if (PathsEqual(output, errorsPath))
+        {
+            return Fail("--output and --errors must be different files.");
+        }
+
         PriceTable? prices = null;
         if (parse.GetValue(Prices) is { } pricesFile)
         {
@@ -80,6 +91,11 @@ internal static class RunCommand
         var (baseUrl, clientOptions) = configured;
         string? apiKey = "none";
         string keyVariable = parse.GetValue(ApiKeyEnv)!;
+        if (!parse.GetValue(NoApiKey) && !System.Text.RegularExpressions.Regex.IsMatch(keyVariable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        {
+            return Fail("--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.");
+        }
+
         if (!parse.GetValue(NoApiKey))
         {
             apiKey = Environment.GetEnvironmentVariable(keyVariable);
@@ -183,7 +199,7 @@ internal static class RunCommand
                     Console.Error.WriteLine(line);
                 }
 
-                Console.Error.WriteLine($"sluice: nothing was sent. Every error is in {result.Directory.InputErrorsPath} (OpenAI's errors shape). Fix the lines, or pass --skip-invalid to send the valid ones.");
+                Console.Error.WriteLine($"sluice: nothing was sent. The errors (the first {result.Validation.Errors.Count} of {result.Validation.ErrorCount}) are in {result.Directory.InputErrorsPath} (OpenAI's errors shape). Fix the lines, or pass --skip-invalid to send the valid ones.");
                 return ExitCodes.InvalidInput;
             case BatchRunOutcome.Interrupted:
                 Console.Out.WriteLine("sluice: interrupted: " + ProgressDisplay.StatusLine(result.Counts));
@@ -336,6 +352,8 @@ internal static class RunCommand
         Console.Out.WriteLine("  cost           " + costs);
         return ExitCodes.Success;
     }
+
+    private static bool PathsEqual(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     private static TimeSpan StatusInterval() =>
         double.TryParse(Environment.GetEnvironmentVariable("SLUICE_STATUS_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0

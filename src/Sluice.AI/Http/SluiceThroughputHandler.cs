@@ -49,6 +49,12 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
         InnerHandler = innerHandler;
     }
 
+    /// <summary>The request option that stops a request while it waits — for a concurrency slot, for budget, or between
+    /// attempts — but never cuts an attempt already sent: set it on a request
+    /// (<c>request.Options.Set(SluiceThroughputHandler.StopWaiting, token)</c>) so that a run asked to stop sends nothing
+    /// new. A request stopped this way throws <see cref="OperationCanceledException"/>.</summary>
+    public static readonly HttpRequestOptionsKey<CancellationToken> StopWaiting = new("Sluice.StopWaiting");
+
     /// <summary>Gets the totals of every request through this handler: calls, attempts, retries, 429s, tokens.</summary>
     public UsageLedger Ledger => _parts.Ledger;
 
@@ -62,12 +68,15 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         byte[]? body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var (estimate, reserved) = _account.EstimateRequest(body);
+        using var stopWaiting = request.Options.TryGetValue(StopWaiting, out var stop) && stop.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop)
+            : null;
         try
         {
             var response = await _parts.Retry.ExecuteAsync(
-                static (state, ct) => state.Handler.AttemptAsync(state.Request, state.Body, state.Estimate, state.Reserved, ct),
-                (Handler: this, Request: request, Body: body, Estimate: estimate, Reserved: reserved),
-                cancellationToken).ConfigureAwait(false);
+                static (state, ct) => state.Handler.AttemptAsync(state.Request, state.Body, state.Estimate, state.Reserved, ct, state.Caller),
+                (Handler: this, Request: request, Body: body, Estimate: estimate, Reserved: reserved, Caller: cancellationToken),
+                stopWaiting?.Token ?? cancellationToken).ConfigureAwait(false);
             _parts.Ledger.CountCall(true);
             return response;
         }
@@ -87,8 +96,11 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{nameof(SluiceThroughputHandler)} sends asynchronously only; use SendAsync.");
 
-    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, byte[]? body, int estimate, int? reserved, CancellationToken cancellationToken)
+    /// <summary>One attempt: <paramref name="waiting"/> (the caller's token, or it linked with <see cref="StopWaiting"/>)
+    /// governs the waits for a slot and for budget; <paramref name="caller"/> alone governs the send.</summary>
+    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, byte[]? body, int estimate, int? reserved, CancellationToken waiting, CancellationToken caller)
     {
+        CancellationToken cancellationToken = waiting;
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
         var wait = SlotWait.Open();
         try
@@ -98,7 +110,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
             byte[] bytes;
             try
             {
-                (response, bytes) = await SendOnceAsync(original, body, cancellationToken).ConfigureAwait(false);
+                (response, bytes) = await SendOnceAsync(original, body, caller).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -71,6 +71,11 @@ internal static class RequestLineParser
         {
             parsed.JsonError = $"the line is not valid JSON ({FirstSentence(exception.Message)})";
         }
+        catch (InvalidOperationException exception)
+        {
+            // A string the reader cannot decode (a lone surrogate escape such as \ud800) in custom_id, url, method or model.
+            parsed.JsonError = $"a string in the line cannot be decoded ({FirstSentence(exception.Message)})";
+        }
 
         return parsed;
     }

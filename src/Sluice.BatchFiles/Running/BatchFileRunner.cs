@@ -114,8 +114,9 @@ public sealed class BatchFileRunner
         var time = _options.TimeProvider;
         Interlocked.Exchange(ref _started, time.GetTimestamp());
         var reader = new BatchInputReader(_options.InputPath, _options.Input);
-        var report = await reader.ValidateAsync(cancellationToken).ConfigureAwait(false);
         Directory.Create();
+        using var runLock = LockRunDirectory();
+        var report = await reader.ValidateAsync(cancellationToken).ConfigureAwait(false);
         if (!report.IsValid)
         {
             await using (var errors = new FileStream(Directory.InputErrorsPath, FileMode.Create, FileAccess.Write))
@@ -178,6 +179,20 @@ public sealed class BatchFileRunner
 
             Interlocked.Exchange(ref _notSent, count);
             return count;
+        }
+    }
+
+    /// <summary>One run per run directory at a time: two would send the same items and interleave the journal.</summary>
+    private FileStream LockRunDirectory()
+    {
+        string path = Path.Combine(Directory.Path, "run.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new BatchRunRefusedException($"another sluice run is using {Directory.Path} (it holds {path}); wait for it to end, or stop it.");
         }
     }
 
@@ -269,7 +284,7 @@ public sealed class BatchFileRunner
     private async Task<bool> SendAllAsync(BatchInputReader reader, CancellationToken stop, CancellationToken cancellationToken)
     {
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var drainTimer = _options.TimeProvider.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), abort, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var drainTimer = _options.TimeProvider.CreateTimer(static state => CancelQuietly((CancellationTokenSource)state!), abort, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         using var drain = stop.Register(() => drainTimer.Change(_options.DrainTimeout, Timeout.InfiniteTimeSpan));
         var admission = new Admission();
         var source = AdmitAsync(ResumePlan.RemainingAsync(reader, _completed!, abort.Token), admission, stop);
@@ -279,6 +294,14 @@ public sealed class BatchFileRunner
         {
             await foreach (var item in Batch.ProcessAsync<BatchRequest, bool>(source, (request, ct) => SendAsync(request, stop, ct), engine, abort.Token).ConfigureAwait(false))
             {
+                if (item.Error is { } error and not OperationCanceledException)
+                {
+                    // The item's own failures are results; this is the run's (the journal could not be written,
+                    // say a full disk): sending more would pay for answers that cannot be kept.
+                    await abort.CancelAsync().ConfigureAwait(false);
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                }
+
                 if (!item.Succeeded || !item.Value)
                 {
                     skipped++; // not started because of the stop, or abandoned: sent again on resume
@@ -291,6 +314,18 @@ public sealed class BatchFileRunner
         }
 
         return admission.Exhausted && skipped == 0;
+    }
+
+    /// <summary>The drain timer may fire as the run ends and its source is disposed: nothing is left to cancel then.</summary>
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>Whether admission reached the end of the plan (or the cost limit), rather than a stop.</summary>
@@ -377,7 +412,11 @@ public sealed class BatchFileRunner
         Interlocked.Increment(ref _inFlight);
         try
         {
-            var result = await ResultOfAsync(request, cancellationToken).ConfigureAwait(false);
+            if (await ResultOfAsync(request, stop, cancellationToken).ConfigureAwait(false) is not { } result)
+            {
+                return false; // the stop came while it waited for a slot, budget or a retry: sent again on resume
+            }
+
             if (_completed!.HasRecord(request.CustomId))
             {
                 lock (_repeats)
@@ -405,9 +444,10 @@ public sealed class BatchFileRunner
         }
     }
 
-    private async ValueTask<BatchResult> ResultOfAsync(BatchRequest request, CancellationToken cancellationToken)
+    /// <summary>The item's result, or <see langword="null"/> when a stop came before its request was on the wire.</summary>
+    private async ValueTask<BatchResult?> ResultOfAsync(BatchRequest request, CancellationToken stop, CancellationToken cancellationToken)
     {
-        if (_options.Cache is { } cache && await cache.TryGetAsync(request, cancellationToken).ConfigureAwait(false) is { } cached)
+        if (await FromCacheAsync(request, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             return BatchResult.FromResponse(request.CustomId, cached);
         }
@@ -417,6 +457,7 @@ public sealed class BatchFileRunner
             using var content = new ReadOnlyMemoryContent(request.Body);
             content.Headers.ContentType = Json;
             using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint == BatchEndpoint.Embeddings ? "embeddings" : "chat/completions") { Content = content };
+            message.Options.Set(SluiceThroughputHandler.StopWaiting, stop);
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             // OpenAI's output carries a request_id string on every response; a provider that sends no x-request-id
@@ -428,10 +469,7 @@ public sealed class BatchFileRunner
             if (response.IsSuccessStatusCode)
             {
                 Account(request, body);
-                if (_options.Cache is { } store)
-                {
-                    await store.PutAsync(request, answer, cancellationToken).ConfigureAwait(false);
-                }
+                await ToCacheAsync(request, answer, cancellationToken).ConfigureAwait(false);
             }
 
             return BatchResult.FromResponse(request.CustomId, answer);
@@ -444,6 +482,10 @@ public sealed class BatchFileRunner
         {
             throw;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return null;
+        }
         catch (HttpRequestException ex) when (ex.StatusCode is null)
         {
             return BatchResult.FromError(request.CustomId, new BatchResultError(BatchErrorCodes.ConnectionFailed, $"no answer from the endpoint: {ex.Message}"));
@@ -451,6 +493,34 @@ public sealed class BatchFileRunner
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return BatchResult.FromError(request.CustomId, new BatchResultError(BatchErrorCodes.RequestFailed, $"{ex.GetType().Name}: {ex.Message}"));
+        }
+    }
+
+    /// <summary>A cache that cannot be read (permissions, a bad disk) is a miss, never a lost item.</summary>
+    private async ValueTask<BatchResponse?> FromCacheAsync(BatchRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _options.Cache is { } cache ? await cache.TryGetAsync(request, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A cache that cannot be written loses the cache entry, never the paid answer.</summary>
+    private async ValueTask ToCacheAsync(BatchRequest request, BatchResponse answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_options.Cache is { } cache)
+            {
+                await cache.PutAsync(request, answer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

@@ -19,8 +19,8 @@ public readonly record struct ModelPrice(decimal InputPerMillion, decimal Output
 /// <summary>
 /// Prices per model, read from a JSON file (<c>sluice run --prices</c>):
 /// <c>{"models": {"gpt-4o-mini": {"input_per_1m": 0.15, "output_per_1m": 0.60}, …}}</c>. A model is found by its exact
-/// name, else by the longest name in the table that it starts with followed by <c>-</c> (a dated variant such as
-/// <c>gpt-4o-mini-2024-07-18</c> takes <c>gpt-4o-mini</c>'s price). A model the table does not name has no price:
+/// name, else, for a dated variant (a name ending in <c>-YYYY-MM-DD</c> or in four digits such as <c>-0125</c>, as in
+/// <c>gpt-4o-mini-2024-07-18</c>), by the name without the date; <c>o1-pro</c> never takes <c>o1</c>'s price. A model the table does not name has no price:
 /// costs are then unknown, never 0.
 /// </summary>
 public sealed class PriceTable
@@ -95,17 +95,8 @@ public sealed class PriceTable
             return true;
         }
 
-        string? best = null;
-        foreach (string name in _prices.Keys)
-        {
-            if (model.Length > name.Length && model.StartsWith(name, StringComparison.OrdinalIgnoreCase) && model[name.Length] == '-'
-                && (best is null || name.Length > best.Length))
-            {
-                best = name;
-            }
-        }
-
-        return best is not null && _prices.TryGetValue(best, out price);
+        var date = System.Text.RegularExpressions.Regex.Match(model, @"-(\d{4}-\d{2}-\d{2}|\d{4})$");
+        return date.Success && _prices.TryGetValue(model[..date.Index], out price);
     }
 
     private static decimal Dollars(string path, JsonProperty model, string field)
