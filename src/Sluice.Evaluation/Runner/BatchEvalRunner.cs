@@ -58,7 +58,9 @@ public sealed class BatchEvalRunner
     public BatchEvalOptions Options { get; }
 
     /// <summary>Asks <paramref name="queryEngine"/> every query and evaluates each response as soon as it arrives
-    /// (LlamaIndex <c>aevaluate_queries</c>). The passages of each <see cref="QueryResponse"/> become its retrieved contexts.</summary>
+    /// (LlamaIndex <c>aevaluate_queries</c>). The passages of each <see cref="QueryResponse"/> become its retrieved contexts;
+    /// its <see cref="QueryResponse.SourceIds"/>, with the ids given by <see cref="EvalInputs.WithExpectedIds"/>, become a
+    /// <see cref="RetrievedIdsContext"/> (for <see cref="RetrieverEvaluator"/>).</summary>
     /// <param name="queryEngine">The system under evaluation.</param>
     /// <param name="queries">The queries.</param>
     /// <param name="inputs">Extra per-case inputs (references, guidelines, …), or <see langword="null"/>.</param>
@@ -76,7 +78,8 @@ public sealed class BatchEvalRunner
 
     /// <summary>Evaluates responses a query engine already gave (LlamaIndex <c>aevaluate_responses</c>).</summary>
     /// <param name="queries">The queries.</param>
-    /// <param name="responses">One response per query; its passages become the retrieved contexts.</param>
+    /// <param name="responses">One response per query; its passages become the retrieved contexts, and its source ids,
+    /// with the expected ids of <see cref="EvalInputs.WithExpectedIds"/>, a <see cref="RetrievedIdsContext"/>.</param>
     /// <param name="inputs">Extra per-case inputs, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Per evaluator name, one outcome per query, in query order.</returns>

@@ -24,6 +24,9 @@ public sealed class EvalInputs
     /// <summary>The keyword of second responses for pairwise comparison (<see cref="SecondResponseContext"/>).</summary>
     public const string SecondResponsesKeyword = "second_responses";
 
+    /// <summary>The keyword of expected (relevant) ids for retrieval evaluation (see <see cref="WithExpectedIds(IReadOnlyList{IReadOnlyList{string}}, string?)"/>).</summary>
+    public const string ExpectedIdsKeyword = "expected_ids";
+
     private readonly List<KeywordList> _lists = [];
 
     /// <summary>Gets the lists given so far.</summary>
@@ -76,6 +79,19 @@ public sealed class EvalInputs
     /// <exception cref="ArgumentNullException">The dictionary or one of its lists is <see langword="null"/>.</exception>
     public EvalInputs WithSecondResponses(IReadOnlyDictionary<string, IReadOnlyList<string>> secondResponsesByEvaluator) =>
         AddEach(secondResponsesByEvaluator, (list, name) => WithSecondResponses(list, name));
+
+    /// <summary>Adds the expected (relevant) ids of each query, for <see cref="RetrieverEvaluator"/>. The runner pairs
+    /// them with the ids the response retrieved, <see cref="Sluice.AI.QueryResponse.SourceIds"/> (from the query engine
+    /// or the responses given), and hands the evaluator a <see cref="RetrievedIdsContext"/>. A case whose response has no
+    /// source ids gets none, so a retrieval evaluator reports it invalid (a missing input).</summary>
+    /// <param name="expectedIds">One list of relevant ids per query; each list not empty, without <see langword="null"/> entries
+    /// (checked when the run starts).</param>
+    /// <param name="forEvaluator">The evaluator the list is for; <see langword="null"/> for all of them.</param>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="expectedIds"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A list was already given under this keyword for the same evaluator(s).</exception>
+    public EvalInputs WithExpectedIds(IReadOnlyList<IReadOnlyList<string>> expectedIds, string? forEvaluator = null) =>
+        Add(ExpectedIdsKeyword, expectedIds, forEvaluator, static v => new ExpectedIdsContext((IReadOnlyList<string>)v));
 
     /// <summary>Adds any evaluation context, one per query, under a keyword of your choice (for example a
     /// <see cref="RetrievedIdsContext"/> per query for <see cref="RetrieverEvaluator"/>).</summary>

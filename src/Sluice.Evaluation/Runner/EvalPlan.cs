@@ -10,6 +10,7 @@ namespace Sluice.Evaluation;
 internal sealed class EvalPlan
 {
     private readonly RetrievedPassagesContext?[] _retrieved;
+    private readonly IReadOnlyList<string>?[] _sourceIds;
     private readonly EvaluationContext[][][] _columns; // [evaluator][keyword][case]
 
     private EvalPlan(EvaluatorSet evaluators, string[] queries, EvaluationContext[][][] columns)
@@ -19,6 +20,7 @@ internal sealed class EvalPlan
         Responses = new string?[queries.Length];
         Passages = new IReadOnlyList<string>?[queries.Length];
         _retrieved = new RetrievedPassagesContext?[queries.Length];
+        _sourceIds = new IReadOnlyList<string>?[queries.Length];
         _columns = columns;
     }
 
@@ -83,18 +85,19 @@ internal sealed class EvalPlan
             }
             else if (responses is not null)
             {
-                plan.SetResponse(i, responses[i].Response, responses[i].SourcePassages);
+                plan.SetResponse(i, responses[i].Response, responses[i].SourcePassages, responses[i].SourceIds);
             }
         }
 
         return plan;
     }
 
-    /// <summary>Records a case's response and passages (once its query has answered).</summary>
-    public void SetResponse(int index, string response, IReadOnlyList<string>? contexts)
+    /// <summary>Records a case's response, passages and the passages' source ids (once its query has answered).</summary>
+    public void SetResponse(int index, string response, IReadOnlyList<string>? contexts, IReadOnlyList<string>? sourceIds = null)
     {
         Responses[index] = response;
         Passages[index] = contexts;
+        _sourceIds[index] = sourceIds is { Count: > 0 } ? sourceIds : null;
         _retrieved[index] = contexts is null ? null : new RetrievedPassagesContext(contexts);
     }
 
@@ -112,7 +115,10 @@ internal sealed class EvalPlan
 
         foreach (var column in columns)
         {
-            result[k++] = column[index];
+            // Expected ids become a RetrievedIdsContext when the response says which ids it retrieved.
+            result[k++] = column[index] is ExpectedIdsContext expected && _sourceIds[index] is { } ids
+                ? new RetrievedIdsContext(ids, expected.Ids)
+                : column[index];
         }
 
         return result;

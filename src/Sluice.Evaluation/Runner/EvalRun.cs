@@ -69,7 +69,7 @@ internal sealed class EvalRun
             else if (result.Succeeded)
             {
                 var response = (QueryResponse)result.Value!;
-                _plan.SetResponse(work.Case, response.Response, response.SourcePassages);
+                _plan.SetResponse(work.Case, response.Response, response.SourcePassages, response.SourceIds);
                 pipeline!.Resolve(work.Case, succeeded: true);
             }
             else

@@ -12,7 +12,8 @@ public sealed record QueryAnswer
     /// <summary>Gets the query.</summary>
     public required string Query { get; init; }
 
-    /// <summary>Gets the response: the answer and its source passages (the hits' texts, best first).</summary>
+    /// <summary>Gets the response: the answer, its source passages (the hits' texts, best first) and their source ids
+    /// (the hits' document ids, <see cref="QueryEngine.SourceIdOf"/>).</summary>
     public required QueryResponse Response { get; init; }
 
     /// <summary>Gets the retrieved hits, best first: <see cref="SearchHit.Key"/> is what retrieval metrics compare.</summary>

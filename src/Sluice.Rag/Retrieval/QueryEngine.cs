@@ -16,6 +16,12 @@ namespace Sluice.Rag;
 /// begins with <see cref="NoChatModelNotice"/> followed by the numbered passages, and <see cref="QueryAnswer.Generated"/>
 /// is <see langword="false"/>. It never presents retrieved text as a generated answer. When nothing with text is
 /// retrieved no chat call is made and the response is <see cref="NothingRetrievedNotice"/>.</para>
+/// <para>Every <see cref="QueryResponse"/> carries <see cref="QueryResponse.SourceIds"/>, one per passage: the
+/// <em>document</em> id of each retrieved chunk (its <see cref="IngestionPipeline.DocumentIdField"/> metadata, which
+/// <see cref="IngestionPipeline"/> writes on every chunk: the file's path relative to the ingested directory, or a JSON
+/// Lines record's id), or the record's key for records written without it (see <see cref="SourceIdOf"/>). Relevance
+/// judgements are per document, so these are what retrieval evaluation compares; chunk keys are in
+/// <see cref="QueryAnswer.Hits"/>.</para>
 /// <para>Thread-safe. It does not own the retriever or the synthesizer.</para>
 /// </remarks>
 public sealed class QueryEngine : IQueryEngine
@@ -52,6 +58,7 @@ public sealed class QueryEngine : IQueryEngine
     public bool HasChatModel => _synthesizer is not null;
 
     /// <inheritdoc />
+    /// <remarks>The response's <see cref="QueryResponse.SourceIds"/> are the passages' document ids (see <see cref="SourceIdOf"/>).</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is <see langword="null"/>.</exception>
     public async Task<QueryResponse> QueryAsync(string query, CancellationToken cancellationToken) =>
         (await AnswerAsync(query, cancellationToken).ConfigureAwait(false)).Response;
@@ -81,6 +88,18 @@ public sealed class QueryEngine : IQueryEngine
     {
         ArgumentNullException.ThrowIfNull(queries);
         return RunManyAsync(queries, cancellationToken);
+    }
+
+    /// <summary>The id <see cref="QueryResponse.SourceIds"/> gives for a hit: the document it was cut from
+    /// (<see cref="IngestionPipeline.DocumentIdField"/>) when the record says, else its index key.</summary>
+    /// <param name="hit">A retrieved record.</param>
+    /// <returns>The source id.</returns>
+    public static string SourceIdOf(SearchHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        return hit.Metadata.TryGetValue(IngestionPipeline.DocumentIdField, out var documentId) && !string.IsNullOrEmpty(documentId)
+            ? documentId
+            : hit.Key;
     }
 
     private async IAsyncEnumerable<ItemResult<string, QueryAnswer>> RunManyAsync(
@@ -167,18 +186,19 @@ public sealed class QueryEngine : IQueryEngine
     private async Task<QueryAnswer> AnswerFromAsync(string query, IReadOnlyList<SearchHit> hits, CancellationToken cancellationToken)
     {
         var passages = hits.Select(h => h.Text).ToArray();
+        var ids = hits.Select(SourceIdOf).ToArray();
         if (passages.All(string.IsNullOrWhiteSpace))
         {
-            return new QueryAnswer { Query = query, Response = new QueryResponse(NothingRetrievedNotice, passages), Hits = hits, Generated = false };
+            return new QueryAnswer { Query = query, Response = new QueryResponse(NothingRetrievedNotice, passages) { SourceIds = ids }, Hits = hits, Generated = false };
         }
 
         if (_synthesizer is null)
         {
-            return new QueryAnswer { Query = query, Response = new QueryResponse(ContextOnly(hits), passages), Hits = hits, Generated = false };
+            return new QueryAnswer { Query = query, Response = new QueryResponse(ContextOnly(hits), passages) { SourceIds = ids }, Hits = hits, Generated = false };
         }
 
         string answer = await _synthesizer.SynthesizeAsync(query, passages, cancellationToken).ConfigureAwait(false);
-        return new QueryAnswer { Query = query, Response = new QueryResponse(answer, passages), Hits = hits, Generated = true };
+        return new QueryAnswer { Query = query, Response = new QueryResponse(answer, passages) { SourceIds = ids }, Hits = hits, Generated = true };
     }
 
     private static string ContextOnly(IReadOnlyList<SearchHit> hits)

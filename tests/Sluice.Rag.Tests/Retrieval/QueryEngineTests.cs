@@ -142,13 +142,14 @@ public sealed class QueryEngineTests(TopicCorpus corpus) : IClassFixture<TopicCo
     [Fact]
     public async Task The_evaluation_runner_accepts_the_engine_and_scores_its_retrieval()
     {
+        // No adapter: the engine's responses carry their source ids, the runner pairs them with the expected ids.
         var engine = new QueryEngine(Retriever(3));
-        var evaluators = new Dictionary<string, IEvaluator> { ["retrieval"] = new PassageIdsEvaluator(corpus.Index) };
+        var evaluators = new Dictionary<string, IEvaluator> { ["retrieval"] = new RetrieverEvaluator() };
         var runner = new BatchEvalRunner(evaluators, workers: 4);
         string[] queries = [.. TopicCorpus.Questions.Select(q => q.Query)];
-        var expected = TopicCorpus.Questions.Select(q => (EvaluationContext)new ExpectedIdsContext([q.ExpectedId])).ToList();
+        IReadOnlyList<string>[] expected = [.. TopicCorpus.Questions.Select(q => (IReadOnlyList<string>)[q.ExpectedId])];
 
-        var outcomes = await runner.EvaluateQueriesAsync(engine, queries, new EvalInputs().WithContexts("expected_ids", expected));
+        var outcomes = await runner.EvaluateQueriesAsync(engine, queries, new EvalInputs().WithExpectedIds(expected));
 
         var retrieval = outcomes["retrieval"];
         Assert.Equal(queries.Length, retrieval.Count);
@@ -161,30 +162,16 @@ public sealed class QueryEngineTests(TopicCorpus corpus) : IClassFixture<TopicCo
         Assert.Equal(1.0, mrr); // every question's document ranks first (see the retriever tests)
     }
 
-    /// <summary>The expected document ids of one case.</summary>
-    private sealed class ExpectedIdsContext(IReadOnlyList<string> ids) : EvaluationContext("Expected Ids", new TextContent(string.Join(", ", ids)))
+    [Fact]
+    public async Task Source_ids_are_the_hits_keys_when_the_records_have_no_document_id()
     {
-        public IReadOnlyList<string> Ids { get; } = ids;
-    }
+        var answer = await new QueryEngine(Retriever(3)).AnswerAsync("What makes sourdough taste sour?");
 
-    /// <summary>Retrieval metrics from what the engine actually returned: the runner hands over the response's passages,
-    /// which map back to the index's keys by text; <see cref="RetrieverEvaluator"/> then scores them.</summary>
-    private sealed class PassageIdsEvaluator(VectorIndex index) : IEvaluator
-    {
-        private readonly RetrieverEvaluator _inner = new();
-        private readonly Dictionary<string, string> _keyOfText = index.Keys().ToDictionary(key => index.Get(key)!.Text, key => key);
-
-        public IReadOnlyCollection<string> EvaluationMetricNames => _inner.EvaluationMetricNames;
-
-        public ValueTask<EvaluationResult> EvaluateAsync(IEnumerable<ChatMessage> messages, ChatResponse modelResponse,
-            ChatConfiguration? chatConfiguration = null, IEnumerable<EvaluationContext>? additionalContext = null, CancellationToken cancellationToken = default)
-        {
-            var contexts = additionalContext?.ToList() ?? [];
-            var passages = contexts.OfType<RetrievedPassagesContext>().Single().Passages;
-            var expected = contexts.OfType<ExpectedIdsContext>().Single().Ids;
-            var ids = new RetrievedIdsContext(passages.Select(p => _keyOfText[p]), expected);
-            return _inner.EvaluateAsync(messages, modelResponse, chatConfiguration, [ids], cancellationToken);
-        }
+        Assert.Equal(answer.Hits.Select(h => h.Key), answer.Response.SourceIds);
+        Assert.Equal("sourdough", answer.Response.SourceIds[0]);
+        var withDocument = new SearchHit("doc.md#v1#2", 0.5f, "text", new Dictionary<string, string> { [IngestionPipeline.DocumentIdField] = "doc.md" });
+        Assert.Equal("doc.md", QueryEngine.SourceIdOf(withDocument));
+        Assert.Equal("k", QueryEngine.SourceIdOf(new SearchHit("k", 0.5f, "text", new Dictionary<string, string>())));
     }
 
     private sealed class FailingOnceEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, int failOnCall)
