@@ -57,7 +57,7 @@ internal sealed class ProgressDisplay
         var c = CultureInfo.InvariantCulture;
         string total = s.Total is { } t ? t.ToString("N0", c) : "?";
         string percent = s.Total is > 0 ? string.Create(c, $" ({100.0 * s.Done / s.Total.Value:F1}%)") : string.Empty;
-        string eta = s.EstimatedRemaining is { } left ? $", ETA {Duration(left)}" : string.Empty;
+        string eta = s.EstimatedRemaining is { } left && s.Done < s.Total ? $", ETA {Duration(left)}" : string.Empty;
         string limit = s.ConcurrencyLimit > 0 ? $" (limit {s.ConcurrencyLimit})" : string.Empty;
         string notSent = s.NotSent > 0 ? $", not sent {s.NotSent.ToString("N0", c)}" : string.Empty;
         return string.Create(c,
