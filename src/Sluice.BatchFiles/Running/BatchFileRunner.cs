@@ -292,7 +292,7 @@ public sealed class BatchFileRunner
         long skipped = 0;
         try
         {
-            await foreach (var item in Batch.ProcessAsync<BatchRequest, bool>(source, (request, ct) => SendAsync(request, stop, ct), engine, abort.Token).ConfigureAwait(false))
+            await foreach (var item in Batch.ProcessAsync<Admitted, bool>(source, (admitted, ct) => SendAsync(admitted, stop, ct), engine, abort.Token).ConfigureAwait(false))
             {
                 if (item.Error is { } error and not OperationCanceledException)
                 {
@@ -334,7 +334,11 @@ public sealed class BatchFileRunner
         public bool Exhausted { get; set; }
     }
 
-    private async IAsyncEnumerable<BatchRequest> AdmitAsync(IAsyncEnumerable<BatchRequest> plan, Admission admission, CancellationToken stop, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>A request let in, with the spend reserved for it under <see cref="BatchRunOptions.MaxCost"/> (0 without one),
+    /// released once when it ends.</summary>
+    private readonly record struct Admitted(BatchRequest Request, decimal Reserved);
+
+    private async IAsyncEnumerable<Admitted> AdmitAsync(IAsyncEnumerable<BatchRequest> plan, Admission admission, CancellationToken stop, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var request in plan.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -343,9 +347,10 @@ public sealed class BatchFileRunner
                 yield break;
             }
 
+            decimal expected = 0;
             if (_options.MaxCost is { } limit)
             {
-                decimal expected = ExpectedCost(request);
+                expected = ExpectedCost(request);
                 lock (_costLock)
                 {
                     if (_earlierCost + _cost + _reserved + expected > limit)
@@ -365,7 +370,7 @@ public sealed class BatchFileRunner
                 }
             }
 
-            yield return request;
+            yield return new Admitted(request, expected);
         }
 
         admission.Exhausted = true;
@@ -402,43 +407,49 @@ public sealed class BatchFileRunner
 
     /// <summary>One item: from the cache or over HTTP, then journalled. Returns <see langword="false"/> for an item not
     /// started because a stop came first (it is not journalled).</summary>
-    private async ValueTask<bool> SendAsync(BatchRequest request, CancellationToken stop, CancellationToken cancellationToken)
+    private async ValueTask<bool> SendAsync(Admitted admitted, CancellationToken stop, CancellationToken cancellationToken)
     {
-        if (stop.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        Interlocked.Increment(ref _inFlight);
+        var request = admitted.Request;
         try
         {
-            if (await ResultOfAsync(request, stop, cancellationToken).ConfigureAwait(false) is not { } result)
+            if (stop.IsCancellationRequested)
             {
-                return false; // the stop came while it waited for a slot, budget or a retry: sent again on resume
+                return false;
             }
 
-            if (_completed!.HasRecord(request.CustomId))
+            Interlocked.Increment(ref _inFlight);
+            try
             {
-                lock (_repeats)
+                if (await ResultOfAsync(request, stop, cancellationToken).ConfigureAwait(false) is not { } result)
                 {
-                    var key = CustomIdKey.Of(request.CustomId);
-                    _repeats[key] = _repeats.GetValueOrDefault(key, 1) + 1;
+                    return false; // the stop came while it waited for a slot, budget or a retry: sent again on resume
                 }
-            }
 
-            await _journal!.AppendAsync(result, request.LineNumber, CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref result.Succeeded ? ref _succeeded : ref _failed);
-            return true;
+                if (_completed!.HasRecord(request.CustomId))
+                {
+                    lock (_repeats)
+                    {
+                        var key = CustomIdKey.Of(request.CustomId);
+                        _repeats[key] = _repeats.GetValueOrDefault(key, 1) + 1;
+                    }
+                }
+
+                await _journal!.AppendAsync(result, request.LineNumber, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref result.Succeeded ? ref _succeeded : ref _failed);
+                return true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
-            if (_options.MaxCost is not null)
+            if (admitted.Reserved != 0)
             {
-                decimal expected = ExpectedCost(request);
                 lock (_costLock)
                 {
-                    _reserved -= expected;
+                    _reserved -= admitted.Reserved;
                 }
             }
         }
