@@ -136,6 +136,12 @@ internal sealed partial class BatchRun<TIn, TOut>
             StopActivity(null);
         }
 
+        if (_ready is not null)
+        {
+            Array.Clear(_ready); // results taken for the consumer and never handed out
+            _readyNext = _readyEnd = 0;
+        }
+
         _callerRegistration1.Dispose();
         _callerRegistration2.Dispose();
         _cts.Dispose();
