@@ -97,6 +97,78 @@ public sealed class FaultToleranceTests
         Assert.True(limit.CurrentLimit <= 32, $"limit {limit.CurrentLimit}");
     }
 
+    [Fact]
+    public void One_round_a_little_slower_holds_slow_start_instead_of_ending_it()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider()); // starts at 8
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Assert.Equal(32, limit.CurrentLimit);
+        Round(limit, _ => Success(25)); // 25 % slower for one round: noise, or queueing? hold and look again
+        Assert.Equal(32, limit.CurrentLimit);
+        Round(limit, _ => Success(20)); // it was noise: slow start goes on
+        Assert.Equal(64, limit.CurrentLimit);
+        Round(limit, _ => Success(20));
+        Assert.Equal(128, limit.CurrentLimit);
+    }
+
+    [Fact]
+    public void Two_rounds_a_little_slower_end_slow_start()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(25));
+        Round(limit, _ => Success(25)); // slower again: queueing confirmed, the gradient takes over
+        for (int round = 0; round < 5; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        Assert.InRange(limit.CurrentLimit, 32, 60); // grows by the gradient's small steps, no longer doubles
+    }
+
+    [Fact]
+    public void A_round_clearly_slower_ends_slow_start_at_once()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40)); // twice as slow at 32 in flight: queueing
+        Assert.True(limit.CurrentLimit <= 32, $"limit {limit.CurrentLimit}");
+        Round(limit, _ => Success(20));
+        Assert.True(limit.CurrentLimit < 64, $"limit {limit.CurrentLimit}: slow start should have ended");
+    }
+
+    [Fact]
+    public void A_timeout_after_one_round_a_little_slower_is_a_fault_not_congestion()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        Round(limit, _ => Success(20));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Round(limit, _ => Success(25)); // one noisy round
+        time.Advance(TimeSpan.FromSeconds(1));
+        Round(limit, i => i == 0 ? Timeout() : Success(20));
+        Assert.Equal(64, limit.CurrentLimit);
+    }
+
+    [Fact]
+    public void Timeouts_among_few_attempts_in_flight_at_the_end_of_a_batch_do_not_lower_the_limit()
+    {
+        var time = new FakeTimeProvider();
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 64, MaxLimit = 64 }, time);
+        Round(limit, _ => Success(20));
+        for (int i = 0; i < 192; i++) // the tail: one attempt at a time, a third of them hung (three rounds of 64)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(limit.AcquireAsync(CancellationToken.None).IsCompletedSuccessfully);
+            limit.Release(i % 3 == 0 ? Timeout() : Success(20));
+        }
+
+        Assert.Equal(64, limit.CurrentLimit);
+    }
+
     [Theory]
     [InlineData("retry-after", "1e300")]
     [InlineData("retry-after-ms", "1e300")]

@@ -2,12 +2,13 @@ namespace Sluice.AI;
 
 /// <summary>
 /// A <see cref="ConcurrencyLimit"/> that finds the concurrency a provider sustains: it starts fast (doubling once per
-/// round trip, as TCP's slow start, until the first sign of queueing or overload), halves on overload (AIMD: a 429 or
-/// a 503, at most once per round trip), and otherwise follows a Gradient2-style latency signal. An attempt timeout
-/// counts as overload only when latency is rising (a round slower than the long-run mean by more than the tolerance) or
-/// when timeouts are more than
-/// <see cref="AdaptiveConcurrencyOptions.TimeoutShare"/> of a round trip's attempts: hung requests on a healthy
-/// provider are faults, not congestion.
+/// round trip, as TCP's slow start, until queueing is confirmed or overload is signalled), halves on overload (AIMD: a
+/// 429 or a 503, at most once per round trip), and otherwise follows a Gradient2-style latency signal. Latency counts as
+/// rising when a round is slower than the long-run mean by 1.5× or more, or two rounds in a row by more than the
+/// tolerance: one round a little slower is noise (slow start holds the limit for a round instead of ending). An attempt
+/// timeout counts as overload only when latency is rising or when timeouts are more than
+/// <see cref="AdaptiveConcurrencyOptions.TimeoutShare"/> of the attempts of a round in which at least half the limit was
+/// in use: hung requests on a healthy provider are faults, not congestion.
 /// </summary>
 /// <remarks>
 /// <para>LLM latency grows with output length, so raw latency says little about queueing. Each sample is therefore
@@ -26,6 +27,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private const int LengthClasses = 24;
     private const double RatioWeight = 0.1;
     private const int MinimumRound = 8;
+    private const double ClearRise = 1.5; // a round this much slower than usual is queueing, not noise
     private readonly AdaptiveConcurrencyOptions _options;
     private readonly TimeProvider _time;
     private readonly double[] _bestLatency = new double[LengthClasses];
@@ -35,9 +37,9 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private int _roundPeakInFlight;
     private int _roundTimeouts;
     private double _latency;
-    private double _lastRatio = 1;
     private double _usualRatio;
-    private double _usualBeforeLastRound;
+    private int _risingRounds; // consecutive rounds slower than usual by more than the tolerance
+    private bool _clearlyRising; // the last round was slower than usual by ClearRise or more
     private long _lastBackoff;
     private bool _slowStart = true;
 
@@ -88,10 +90,9 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         if (feedback.TimedOut)
         {
-            // A timeout is congestion only when latency is rising — the last round slower than usual by more than the
-            // tolerance; with flat latency it is a fault (a hung request), counted, and judged at the end of the round
-            // by its share. "Usual" is the long-run mean, not the best ever seen: a shared machine's latency is noisy.
-            if (_usualBeforeLastRound > 0 && _lastRatio > _usualBeforeLastRound * _options.Tolerance)
+            // A timeout is congestion only when latency is rising (LatencyRising); with flat latency it is a fault (a
+            // hung request), counted, and judged at the end of the round by its share.
+            if (LatencyRising)
             {
                 BackOff();
                 return;
@@ -140,6 +141,14 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         }
     }
 
+    /// <summary>
+    /// Whether latency is rising: the last round slower than usual by <see cref="ClearRise"/> or more, or the last two
+    /// slower than usual by more than the tolerance. "Usual" is the long-run mean, not the best ever seen, and one round
+    /// a little slower is not enough: on a shared machine latency is noisy, and a client's own load (or a few hung
+    /// requests on a busy host) makes single rounds slower without any queueing at the provider.
+    /// </summary>
+    private bool LatencyRising => _clearlyRising || _risingRounds >= 2;
+
     /// <summary>The attempts one round gathers: about one round trip, as many as the limit, at least 8.</summary>
     private int RoundSize => Math.Max(MinimumRound, (int)_limit);
 
@@ -153,13 +162,15 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         _roundSamples = 0;
         _roundPeakInFlight = 0;
         _roundTimeouts = 0;
-        bool rising = _usualRatio > 0 && ratio > _usualRatio * _options.Tolerance; // slower than usual: queueing
-        _lastRatio = ratio;
-        _usualBeforeLastRound = _usualRatio == 0 ? ratio : _usualRatio;
+        bool slower = _usualRatio > 0 && ratio > _usualRatio * _options.Tolerance; // slower than usual: queueing, or noise
+        _clearlyRising = _usualRatio > 0 && ratio >= _usualRatio * Math.Max(ClearRise, _options.Tolerance);
+        _risingRounds = slower ? _risingRounds + 1 : 0;
         _usualRatio = _usualRatio == 0 ? ratio : (_usualRatio * (1 - RatioWeight)) + (ratio * RatioWeight);
-        if (timeoutShare > _options.TimeoutShare)
+        if (timeoutShare > _options.TimeoutShare && peak >= _limit / 2)
         {
-            BackOff(); // more timeouts than random faults explain: the provider is not keeping up
+            // More timeouts than random faults explain while the limit was in use: the provider is not keeping up. (With
+            // little in flight, at the end of a batch say, a few hung requests are a large share of a slow round.)
+            BackOff();
             return;
         }
 
@@ -168,7 +179,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         {
             // Slow start asks only whether latency rose as the limit doubled (against its usual level, not the best
             // ever seen: on a shared machine latency is noisy, and a best-ever yardstick would end slow start at once).
-            if (!rising)
+            if (!slower)
             {
                 if (peak >= _limit / 2)
                 {
@@ -178,7 +189,12 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
                 return;
             }
 
-            _slowStart = false; // the first sign of queueing ends slow start; the gradient takes over
+            if (!LatencyRising)
+            {
+                return; // one round a little slower: hold the limit and look again, as HyStart does before leaving slow start
+            }
+
+            _slowStart = false; // queueing confirmed ends slow start; the gradient takes over
         }
 
         double target = (_limit * gradient) + Math.Sqrt(_limit);
@@ -192,6 +208,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     }
 
     /// <summary>Multiplies the limit by the backoff ratio, at most once per round trip, and ends slow start.</summary>
+
     private void BackOff()
     {
         _slowStart = false;

@@ -23,8 +23,9 @@ public sealed class AdaptiveConcurrencyOptions : ICheckedOptions
     public double BackoffRatio { get; set; } = 0.5;
 
     /// <summary>Gets or sets how much slower than the best observed latency (per output-length class) is still
-    /// tolerated before the limit shrinks; also how much slower than its long-run mean a round may be before latency
-    /// counts as rising (which ends slow start and makes a timeout count as overload).</summary>
+    /// tolerated before the limit shrinks; also how much slower than its long-run mean a round may be before it counts as
+    /// slower. Latency is rising (which ends slow start and makes a timeout count as overload) after two slower rounds in
+    /// a row, or one at least 1.5 times the mean; after one slower round slow start holds the limit.</summary>
     /// <value>Default 1.1 (10 % queueing tolerated). At least 1.</value>
     public double Tolerance { get; set; } = 1.1;
 

@@ -56,8 +56,14 @@ internal sealed class AttemptPath<TIn, TOut>
     /// <summary>Gives back a slot the pump took for an item it then did not start.</summary>
     public void ReturnUnusedSlot() => _limit!.Release(new ConcurrencyFeedback(TimeSpan.Zero, Succeeded: false));
 
-    /// <summary>Runs the item's one attempt in the slot the pump took; no allocation when the work completes synchronously.</summary>
-    public void StartWithSlot(long index, TIn item)
+    /// <summary>
+    /// Runs the item's one attempt in the slot the pump took; no allocation when the work completes synchronously. Work
+    /// that completes synchronously is not handed to the run here: its result comes back to the pump, which files it and
+    /// reserves the next place in one section of the run's lock (<see cref="BatchRun{TIn, TOut}.FinishAndReserve"/>).
+    /// </summary>
+    /// <returns>Whether the work completed synchronously, so that <paramref name="result"/> and <paramref name="now"/>
+    /// are set and the caller must file the result; otherwise the item finishes on its own.</returns>
+    public bool TryRunInSlot(long index, TIn item, out ItemResult<TIn, TOut> result, out long now)
     {
         EnterSlot();
         long started = _time.GetTimestamp();
@@ -68,17 +74,28 @@ internal sealed class AttemptPath<TIn, TOut>
         }
         catch (Exception ex)
         {
-            Finish(index, item, default, ex, 1, started, heldSlot: true);
-            return;
+            result = Complete(index, item, default, ex, 1, started, heldSlot: true, out now);
+            return true;
         }
 
         if (work.IsCompletedSuccessfully)
         {
-            Finish(index, item, work.Result, null, 1, started, heldSlot: true);
+            result = Complete(index, item, work.Result, null, 1, started, heldSlot: true, out now);
+            return true;
         }
-        else
+
+        _ = AwaitWorkAsync(index, item, work, started);
+        result = default;
+        now = 0;
+        return false;
+    }
+
+    /// <summary>Runs the item's one attempt in the slot the pump took and hands its result to the run whenever it ends.</summary>
+    public void StartWithSlot(long index, TIn item)
+    {
+        if (TryRunInSlot(index, item, out var result, out long now))
         {
-            _ = AwaitWorkAsync(index, item, work, started);
+            _run.OnItemFinished(result, now);
         }
     }
 
@@ -198,9 +215,13 @@ internal sealed class AttemptPath<TIn, TOut>
     /// result is handed to the run, while the item still counts as pending there, so the consumer cannot conclude
     /// (and dispose the run) before it is done.
     /// </summary>
-    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot)
+    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot) =>
+        _run.OnItemFinished(Complete(index, item, value, error, attempts, started, heldSlot, out long now), now);
+
+    /// <summary>Everything of the outcome but handing the result to the run: telemetry, fail-fast, the slot.</summary>
+    private ItemResult<TIn, TOut> Complete(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot, out long now)
     {
-        long now = _time.GetTimestamp();
+        now = _time.GetTimestamp();
         TimeSpan elapsed = _time.GetElapsedTime(started, now);
         RecordTelemetry(error, elapsed);
         if (error is not null)
@@ -213,7 +234,7 @@ internal sealed class AttemptPath<TIn, TOut>
             LeaveSlot(elapsed, error is null);
         }
 
-        _run.OnItemFinished(new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed), now);
+        return new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed);
     }
 
     private static void RecordTelemetry(Exception? error, TimeSpan elapsed)

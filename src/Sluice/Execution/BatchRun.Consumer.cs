@@ -26,16 +26,36 @@ internal sealed partial class BatchRun<TIn, TOut>
             Start();
         }
 
+        if (_readyNext < _readyEnd && !Volatile.Read(ref _stopping))
+        {
+            // Results taken for the consumer at its last look: no lock. The one it was holding leaves the read-ahead at
+            // its next look under the lock (counted until then, so the bound only tightens).
+            _handedSinceLook++;
+            _current = _ready![_readyNext];
+            _ready[_readyNext++] = default;
+            return new ValueTask<bool>(true);
+        }
+
         Step step = Step.Wait;
         Exception? error = null;
         bool resumePump = false, finished = false;
         lock (_lock)
         {
+            if (_readyNext < _readyEnd)
+            {
+                // Stopping: results taken for the consumer are not handed out any more.
+                _readAhead -= _readyEnd - _readyNext;
+                Array.Clear(_ready!, _readyNext, _readyEnd - _readyNext);
+                _readyNext = _readyEnd = 0;
+            }
+
             if (_holdingCurrent)
             {
-                // The consumer is done with the previous item only when it asks for the next: it leaves the read-ahead now.
+                // The consumer is done with the previous item only when it asks for the next: it leaves the read-ahead now,
+                // with those handed out since its last look under the lock.
                 _holdingCurrent = false;
-                _readAhead--;
+                _readAhead -= 1 + _handedSinceLook;
+                _handedSinceLook = 0;
                 resumePump = ResumePumpLocked(_resumeRoom);
             }
 
@@ -116,12 +136,19 @@ internal sealed partial class BatchRun<TIn, TOut>
             StopActivity(null);
         }
 
+        if (_ready is not null)
+        {
+            Array.Clear(_ready); // results taken for the consumer and never handed out
+            _readyNext = _readyEnd = 0;
+        }
+
         _callerRegistration1.Dispose();
         _callerRegistration2.Dispose();
         _cts.Dispose();
     }
 
-    /// <summary>What the consumer gets next; if nothing yet, it now waits for the signal. Call under the lock.</summary>
+    /// <summary>What the consumer gets next; if nothing yet, it now waits for the signal. With an item, a few more that
+    /// are ready are taken for the consumer's next looks, which then need no lock. Call under the lock.</summary>
     private Step StepOrWaitLocked(out Exception? error)
     {
         Step step = StepLocked(out _current, out error);
@@ -130,8 +157,33 @@ internal sealed partial class BatchRun<TIn, TOut>
             _signal.Reset();
             _consumerWaiting = true;
         }
+        else if (step == Step.Item)
+        {
+            TakeReadyLocked();
+        }
 
         return step;
+    }
+
+    /// <summary>Takes up to <see cref="_readyLimit"/> more ready results for the consumer. They stay in the read-ahead
+    /// until the consumer is done with them, as if still in the queue or window. Call under the lock, with none left.</summary>
+    private void TakeReadyLocked()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread && _readyNext == _readyEnd);
+        _readyNext = _readyEnd = 0;
+        if (_readyLimit == 0 || (_reorder is not null ? !_reorder.CanTake : _queue!.Count == 0))
+        {
+            return;
+        }
+
+        var ready = _ready ??= new ItemResult<TIn, TOut>[_readyLimit];
+        int count = 0;
+        while (count < ready.Length && (_reorder is not null ? _reorder.TryTake(out ready[count]) : _queue!.TryTake(out ready[count])))
+        {
+            count++;
+        }
+
+        _readyEnd = count;
     }
 
     /// <summary>What the consumer gets next. Call under the lock.</summary>

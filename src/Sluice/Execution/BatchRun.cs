@@ -50,6 +50,13 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private long _startTimestamp;
     private bool _holdingCurrent;
 
+    // The consumer's own: results taken for it under the lock at its last look, served by its next looks without the lock.
+    private readonly int _readyLimit;
+    private ItemResult<TIn, TOut>[]? _ready;
+    private int _readyNext;
+    private int _readyEnd;
+    private int _handedSinceLook;
+
     // Guarded by _lock.
     private int _readAhead;
     private bool _pumpWaiting;
@@ -86,6 +93,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _workInProgressLimit = options.WorkInProgressLimit;
         _inProgressLimit = _limit is null ? options.MaxConcurrency : _workInProgressLimit;
         _resumeRoom = Math.Clamp(_workInProgressLimit / 4, 1, 64); // ≤ a quarter of either bound: always reachable
+        _readyLimit = Math.Min(_resumeRoom, 32) - 1; // taken at one look: no more than the pump waits to be worth waking for
         _token = _cts.Token;
         _path = new AttemptPath<TIn, TOut>(this, work, options, _limit, _token);
         _callerToken1 = callerToken1;
@@ -177,14 +185,16 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         try
         {
             var items = _source.GetAsyncEnumerator(_token);
+            var syncItems = items as SyncSourceEnumerator<TIn>; // a synchronous source: no ValueTask per item
             await using (items.ConfigureAwait(false))
             {
+                long index = ReserveOrWait(out short version);
                 while (true)
                 {
-                    long index;
-                    while ((index = ReserveOrWait(out short version)) == Wait)
+                    while (index == Wait)
                     {
                         await new ValueTask(_pumpSignal, version).ConfigureAwait(false);
+                        index = ReserveOrWait(out version);
                     }
 
                     if (index == Stop)
@@ -193,12 +203,12 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                     }
 
                     reserved = true;
-                    if (!await items.MoveNextAsync().ConfigureAwait(false))
+                    if (!(syncItems is not null ? syncItems.MoveNext() : await items.MoveNextAsync().ConfigureAwait(false)))
                     {
                         break;
                     }
 
-                    TIn item = items.Current;
+                    TIn item = syncItems is not null ? syncItems.Current : items.Current;
                     if (_token.IsCancellationRequested)
                     {
                         break; // stopped while the source was producing this item
@@ -206,8 +216,12 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
                     if (_limit is null)
                     {
+                        // The reservation included the run's own slot. Work that completes synchronously is filed, and
+                        // the next place reserved, in one section of the lock.
                         reserved = false;
-                        _path.StartWithSlot(index, item); // the reservation included the run's own slot
+                        index = _path.TryRunInSlot(index, item, out var result, out long now)
+                            ? FinishAndReserve(result, now, out version)
+                            : ReserveOrWait(out version);
                         continue;
                     }
 
@@ -215,6 +229,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                     {
                         reserved = false;
                         _ = _path.RunAsync(index, item);
+                        index = ReserveOrWait(out version);
                         continue;
                     }
 
@@ -227,6 +242,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
                     reserved = false;
                     _path.StartWithSlot(index, item);
+                    index = ReserveOrWait(out version);
                 }
             }
         }
@@ -253,23 +269,29 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     {
         lock (_lock)
         {
-            version = 0;
-            if (_token.IsCancellationRequested)
-            {
-                return Stop;
-            }
-
-            if (AdmitsLocked(room: 1))
-            {
-                _readAhead++;
-                _pending++;
-                return _taken++;
-            }
-
-            _pumpWaiting = true;
-            version = _pumpSignal.Arm();
-            return Wait;
+            return ReserveOrWaitLocked(out version);
         }
+    }
+
+    private long ReserveOrWaitLocked(out short version)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        version = 0;
+        if (_token.IsCancellationRequested)
+        {
+            return Stop;
+        }
+
+        if (AdmitsLocked(room: 1))
+        {
+            _readAhead++;
+            _pending++;
+            return _taken++;
+        }
+
+        _pumpWaiting = true;
+        version = _pumpSignal.Arm();
+        return Wait;
     }
 
     /// <summary>Whether a waiting pump should resume now; if so it is no longer waiting. Call under the lock.</summary>
@@ -335,42 +357,77 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     internal void OnItemFinished(in ItemResult<TIn, TOut> result, long now)
     {
         Wake wake;
-        BatchProgress? snapshot = null;
-        long sequence = 0;
+        BatchProgress? snapshot;
+        long sequence;
         bool resumePump;
         lock (_lock)
         {
-            _pending--;
-            if (result.Error is null)
-            {
-                _completed++;
-            }
-            else
-            {
-                _failed++;
-            }
-
-            if (!_stopping)
-            {
-                if (_reorder is not null)
-                {
-                    _reorder.Put(result.Index, result);
-                }
-                else
-                {
-                    _queue!.Put(result);
-                }
-            }
-
-            if (_pacer is not null && _pacer.IsDue(now))
-            {
-                snapshot = SnapshotLocked(out sequence);
-            }
-
+            FileLocked(result, now, out snapshot, out sequence);
             wake = WakeLocked();
             resumePump = ResumePumpLocked(room: 1);
         }
 
+        AfterFiling(wake, snapshot, sequence, resumePump);
+    }
+
+    /// <summary>The pump's part for work that completed synchronously on its own thread: files the result as
+    /// <see cref="OnItemFinished"/> does and reserves the next place as <see cref="ReserveOrWait"/> does, in one section
+    /// of the lock.</summary>
+    /// <returns>The next item's index, <see cref="Wait"/> or <see cref="Stop"/>, as <see cref="ReserveOrWait"/>.</returns>
+    internal long FinishAndReserve(in ItemResult<TIn, TOut> result, long now, out short version)
+    {
+        Wake wake;
+        BatchProgress? snapshot;
+        long sequence;
+        long next;
+        lock (_lock)
+        {
+            FileLocked(result, now, out snapshot, out sequence);
+            wake = WakeLocked();
+            next = ReserveOrWaitLocked(out version); // the pump is this thread: no one to resume
+        }
+
+        AfterFiling(wake, snapshot, sequence, resumePump: false);
+        return next;
+    }
+
+    /// <summary>Counts a finished item, files its result for the consumer and says whether progress is due. Call under the lock.</summary>
+    private void FileLocked(in ItemResult<TIn, TOut> result, long now, out BatchProgress? snapshot, out long sequence)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        snapshot = null;
+        sequence = 0;
+        _pending--;
+        if (result.Error is null)
+        {
+            _completed++;
+        }
+        else
+        {
+            _failed++;
+        }
+
+        if (!_stopping)
+        {
+            if (_reorder is not null)
+            {
+                _reorder.Put(result.Index, result);
+            }
+            else
+            {
+                _queue!.Put(result);
+            }
+        }
+
+        if (_pacer is not null && _pacer.IsDue(now))
+        {
+            snapshot = SnapshotLocked(out sequence);
+        }
+    }
+
+    /// <summary>Reports progress, wakes the consumer and resumes the pump, as decided under the lock.</summary>
+    private void AfterFiling(Wake wake, BatchProgress? snapshot, long sequence, bool resumePump)
+    {
         try
         {
             if (snapshot is not null)

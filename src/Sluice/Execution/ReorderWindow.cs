@@ -33,6 +33,9 @@ internal sealed class ReorderWindow<T>
     /// <summary>Results held back behind an earlier unfinished one (not takeable now).</summary>
     public int HeldBehindHead => _count - _readyRun;
 
+    /// <summary>Whether the next result in order is here.</summary>
+    public bool CanTake => _readyRun > 0;
+
     public void Put(long index, T value)
     {
         if (index - _next >= _places.Length)

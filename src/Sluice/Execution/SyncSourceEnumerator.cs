@@ -7,6 +7,9 @@ internal sealed class SyncSourceEnumerator<T>(IEnumerator<T> inner) : IAsyncEnum
 
     public ValueTask<bool> MoveNextAsync() => new(inner.MoveNext());
 
+    /// <summary>Moves on without a <see cref="ValueTask{TResult}"/>: the pump's path for a synchronous source.</summary>
+    public bool MoveNext() => inner.MoveNext();
+
     public ValueTask DisposeAsync()
     {
         inner.Dispose();
