@@ -93,7 +93,17 @@ public sealed class RunJournal : IAsyncDisposable
             throw new ArgumentException("The journalled line must be one JSON object on one line.", nameof(line));
         }
 
-        await EnqueueAsync(new Pending(Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span)), cancellationToken).ConfigureAwait(false);
+        byte[] record;
+        try
+        {
+            record = Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The journalled line must be one JSON object on one line: {ex.Message}", nameof(line), ex);
+        }
+
+        await EnqueueAsync(new Pending(record), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is pending and closes the file.</summary>
