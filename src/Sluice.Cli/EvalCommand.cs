@@ -120,7 +120,7 @@ internal static class EvalCommand
             runDirectory = EvalRunDirectory.CreateDefault(dataset!, TimeProvider.System.GetUtcNow()).Path;
         }
 
-        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message));
+        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: calls in flight are abandoned (asked again on --resume); what finished is journalled");
         using var generator = sample || index is not null || evaluators is null || evaluators.Contains("semantic_similarity") ? new LocalEmbeddingGenerator() : null;
         try
         {

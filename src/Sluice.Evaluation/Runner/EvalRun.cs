@@ -116,6 +116,11 @@ internal sealed class EvalRun
             failed.GetAwaiter().GetResult();
         }
 
+        if (outcome.InvalidResult && cancellationToken.IsCancellationRequested)
+        {
+            return; // it may have failed only because the run is being cancelled: not final
+        }
+
         _callbacks.Add(_options.OutcomeCompleted!(outcome, cancellationToken).AsTask());
     }
 
