@@ -44,9 +44,17 @@ internal static class EvalCommand
 
         """;
 
+    private const string ExitCodeHelp = """
+        Exit codes:
+          0    finished (invalid outcomes are results: counted in the table's invalid column)
+          1    the journal or a result file could not be written; what finished is journalled: fix the cause, then --resume
+          2    invalid input or configuration (a dataset line, an option, a refused resume); nothing was evaluated
+          130  interrupted (Ctrl+C, SIGTERM); the command printed resumes it
+        """;
+
     public static Command Create()
     {
-        var command = new Command("eval", "Evaluate a RAG system on a dataset of questions (BatchEvalRunner): a summary table, per-case results (JSONL, CSV) and a run directory for sluice report; resumable.\n" + Examples + "\n" + ExitCodes.Help);
+        var command = new Command("eval", "Evaluate a RAG system on a dataset of questions (BatchEvalRunner): a summary table, per-case results (JSONL, CSV) and a run directory for sluice report; resumable.\n" + Examples + "\n" + ExitCodeHelp);
         foreach (Option option in new Option[] { Dataset, Sample, Index, Evaluators, BaseUrl, Model, ApiKeyEnv, NoApiKey, Output, Resume, Workers, TopK, Mode, NoFsync })
         {
             command.Options.Add(option);
@@ -158,7 +166,7 @@ internal static class EvalCommand
         }
         catch (EvalDatasetException ex)
         {
-            return Fail(ex.Message);
+            return Fail(ex.Line is null ? "--dataset: " + ex.Message : ex.Message);
         }
         catch (EvalRunRefusedException ex)
         {
