@@ -12,11 +12,13 @@ internal sealed class StopSignals : IDisposable
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
     private readonly Action<string> _say;
+    private readonly string _stopping;
     private int _count;
 
-    public StopSignals(Action<string> say)
+    public StopSignals(Action<string> say, string stopping = "stopping: no new requests; waiting for those in flight (Ctrl+C again to quit at once)")
     {
         _say = say;
+        _stopping = stopping;
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
     }
@@ -35,7 +37,7 @@ internal sealed class StopSignals : IDisposable
         context.Cancel = true; // the run decides when to exit
         if (Interlocked.Increment(ref _count) == 1)
         {
-            _say("stopping: no new requests; waiting for those in flight (Ctrl+C again to quit at once)");
+            _say(_stopping);
             _stop.Cancel();
             return;
         }

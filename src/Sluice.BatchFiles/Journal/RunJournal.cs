@@ -56,7 +56,11 @@ public sealed class RunJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
-        var pending = new Pending(Format(result, inputLine));
+        await EnqueueAsync(new Pending(Format(result, inputLine)), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
+    {
         if (!_pending.Writer.TryWrite(pending))
         {
             if (Volatile.Read(ref _fault) is { } fault)
@@ -68,6 +72,38 @@ public sealed class RunJournal : IAsyncDisposable
         }
 
         await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends the record of a completed item whose line is not an OpenAI output line (for example an
+    /// evaluation outcome) and waits until it is flushed. It reads back as a <see cref="JournalRecord"/> like any other.</summary>
+    /// <param name="customId">The item's id; the last record of an id counts.</param>
+    /// <param name="outcome">How the item ended.</param>
+    /// <param name="inputLine">The item's 1-based line in the input file.</param>
+    /// <param name="line">The item's result as one JSON object (UTF-8, no line end).</param>
+    /// <param name="cancellationToken">Stops the wait (the record may still be written).</param>
+    /// <returns>A task that completes when the record is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="customId"/> is empty or <paramref name="line"/> is not one JSON object.</exception>
+    public async ValueTask AppendLineAsync(string customId, JournalOutcome outcome, long inputLine, ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
+        var span = line.Span.Trim(" \t\r\n"u8);
+        if (span.IsEmpty || span[0] != (byte)'{' || span.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            throw new ArgumentException("The journalled line must be one JSON object on one line.", nameof(line));
+        }
+
+        byte[] record;
+        try
+        {
+            record = Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The journalled line must be one JSON object on one line: {ex.Message}", nameof(line), ex);
+        }
+
+        await EnqueueAsync(new Pending(record), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is pending and closes the file.</summary>
@@ -85,17 +121,20 @@ public sealed class RunJournal : IAsyncDisposable
         }
     }
 
-    internal static byte[] Format(BatchResult result, long inputLine)
+    internal static byte[] Format(BatchResult result, long inputLine) =>
+        Format(result.CustomId, result.Succeeded, inputLine, result.ToJsonLine(), validate: false);
+
+    private static byte[] Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line, bool validate = true)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("custom_id"u8, result.CustomId);
-            writer.WriteString("outcome"u8, result.Succeeded ? "succeeded"u8 : "failed"u8);
+            writer.WriteString("custom_id"u8, customId);
+            writer.WriteString("outcome"u8, succeeded ? "succeeded"u8 : "failed"u8);
             writer.WriteNumber("input_line"u8, inputLine);
             writer.WritePropertyName("line"u8);
-            writer.WriteRawValue(result.ToJsonLine(), skipInputValidation: true);
+            writer.WriteRawValue(line, skipInputValidation: !validate);
             writer.WriteEndObject();
         }
 

@@ -33,7 +33,23 @@ public static class EvalExport
         }
     }
 
-    /// <summary>Reads records written by <see cref="WriteJsonLines"/>; blank lines are skipped.</summary>
+    /// <summary>Writes one JSON object per record, one per line, in the order given (records made with
+    /// <see cref="EvalRecord.From"/> and, for a dataset, their <see cref="EvalRecord.CaseId"/> and <see cref="EvalRecord.Line"/> set).</summary>
+    /// <param name="records">The records.</param>
+    /// <param name="writer">Where to write.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static void WriteJsonLines(IEnumerable<EvalRecord> records, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var record in records)
+        {
+            writer.Write(JsonSerializer.Serialize(record, Json));
+            writer.Write('\n');
+        }
+    }
+
+    /// <summary>Reads records written by <see cref="WriteJsonLines(IReadOnlyDictionary{string, IReadOnlyList{EvalOutcome}}, TextWriter)"/> or <see cref="WriteJsonLines(IEnumerable{EvalRecord}, TextWriter)"/>; blank lines are skipped.</summary>
     /// <param name="reader">Where to read.</param>
     /// <returns>The records, in file order.</returns>
     /// <exception cref="InvalidDataException">A line is not a record; the message gives its line number.</exception>
@@ -75,12 +91,31 @@ public static class EvalExport
         WriteRow(writer, CsvHeader);
         foreach (var r in Records(results))
         {
-            WriteRow(writer,
-            [
-                r.Evaluator, Number(r.Index), r.Query, r.Response, r.Passages is null ? null : JsonSerializer.Serialize(r.Passages, Json),
-                r.Passing is bool p ? (p ? "true" : "false") : null, Number(r.Score), r.Feedback, r.PairwiseSource,
-                r.InvalidResult ? "true" : "false", r.InvalidReason, Number(r.Attempts), Number(r.ElapsedMs), Number(r.ScoreStdDev),
-            ]);
+            WriteRow(writer, Fields(r));
+        }
+    }
+
+    private static string?[] Fields(EvalRecord r) =>
+    [
+        r.Evaluator, Number(r.Index), r.Query, r.Response, r.Passages is null ? null : JsonSerializer.Serialize(r.Passages, Json),
+        r.Passing is bool p ? (p ? "true" : "false") : null, Number(r.Score), r.Feedback, r.PairwiseSource,
+        r.InvalidResult ? "true" : "false", r.InvalidReason, Number(r.Attempts), Number(r.ElapsedMs), Number(r.ScoreStdDev),
+    ];
+
+    /// <summary>Writes a CSV table of records in the order given: the columns of
+    /// <see cref="WriteCsv(IReadOnlyDictionary{string, IReadOnlyList{EvalOutcome}}, TextWriter)"/> followed by
+    /// <c>case_id</c> and <c>line</c> (empty when not set).</summary>
+    /// <param name="records">The records.</param>
+    /// <param name="writer">Where to write.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static void WriteCsv(IEnumerable<EvalRecord> records, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(writer);
+        WriteRow(writer, [.. CsvHeader, "case_id", "line"]);
+        foreach (var r in records)
+        {
+            WriteRow(writer, [.. Fields(r), r.CaseId, r.Line?.ToString(CultureInfo.InvariantCulture)]);
         }
     }
 

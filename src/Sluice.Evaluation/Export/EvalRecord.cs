@@ -50,6 +50,18 @@ public sealed record EvalRecord
     /// <summary>Gets the sample standard deviation of repeated scores, or <see langword="null"/>.</summary>
     [JsonPropertyName("score_std_dev")] public double? ScoreStdDev { get; init; }
 
+    /// <summary>Gets the case's id in its dataset (for example <c>q001</c>), or <see langword="null"/> when the outcomes
+    /// came from lists rather than a dataset file. Written only when set.</summary>
+    [JsonPropertyName("case_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CaseId { get; init; }
+
+    /// <summary>Gets the case's 1-based line in its dataset file, or <see langword="null"/> when the outcomes came from
+    /// lists rather than a dataset file. Written only when set.</summary>
+    [JsonPropertyName("line")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Line { get; init; }
+
     /// <summary>Flattens an outcome.</summary>
     /// <param name="outcome">The outcome.</param>
     /// <returns>The record.</returns>

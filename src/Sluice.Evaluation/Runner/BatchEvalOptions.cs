@@ -43,6 +43,14 @@ public sealed record BatchEvalOptions
     /// (<see cref="JudgeCacheChatClientBuilderExtensions.UseJudgeCache"/>); this only reports on it.</value>
     public SqliteDistributedCache? JudgeCache { get; init; }
 
+    /// <summary>Gets a callback given each outcome as soon as it is final (all its repetitions done, or its query
+    /// failed), before the run ends; for example to journal it durably, so a killed run can resume without repeating it.</summary>
+    /// <value>Default <see langword="null"/>. Called once per case and evaluator, from the loop that collects results (never
+    /// concurrently with itself); its tasks may overlap, and the run awaits them all before it returns. If one fails, the
+    /// run stops with that exception (already-finished work is not lost to the callback's earlier calls). Once the run's
+    /// token is cancelled, invalid outcomes are no longer given (they may have failed only because of the cancellation).</value>
+    public Func<EvalOutcome, CancellationToken, ValueTask>? OutcomeCompleted { get; init; }
+
     /// <summary>Gets the clock for elapsed times and progress.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

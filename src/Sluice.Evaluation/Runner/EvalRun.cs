@@ -18,6 +18,8 @@ internal sealed class EvalRun
     private readonly int _repeat;
     private readonly ItemResult<EvalWork, object>[][] _evaluations; // [evaluator][case * repeat + repetition]
     private readonly ItemResult<EvalWork, object>?[] _failedQueries;
+    private readonly int[][]? _repetitionsLeft; // [evaluator][case]: only with OutcomeCompleted
+    private readonly List<Task> _callbacks = [];
 
     public EvalRun(EvalPlan plan, IQueryEngine? queryEngine, int workers, bool showProgress, BatchEvalOptions options)
     {
@@ -34,6 +36,14 @@ internal sealed class EvalRun
         }
 
         _failedQueries = new ItemResult<EvalWork, object>?[plan.CaseCount];
+        if (options.OutcomeCompleted is not null)
+        {
+            _repetitionsLeft = new int[plan.Evaluators.Count][];
+            for (var e = 0; e < _repetitionsLeft.Length; e++)
+            {
+                _repetitionsLeft[e] = Enumerable.Repeat(_repeat, plan.CaseCount).ToArray();
+            }
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<EvalOutcome>>> RunAsync(CancellationToken cancellationToken)
@@ -65,6 +75,10 @@ internal sealed class EvalRun
             if (!work.IsQuery)
             {
                 _evaluations[work.Evaluator][(work.Case * _repeat) + work.Repetition] = result;
+                if (_repetitionsLeft is not null && --_repetitionsLeft[work.Evaluator][work.Case] == 0)
+                {
+                    Complete(OutcomeAssembly.FromRepetitions(_plan, work.Evaluator, work.Case, _evaluations[work.Evaluator].AsSpan(work.Case * _repeat, _repeat)), cancellationToken);
+                }
             }
             else if (result.Succeeded)
             {
@@ -76,12 +90,38 @@ internal sealed class EvalRun
             {
                 _failedQueries[work.Case] = result;
                 pipeline!.Resolve(work.Case, succeeded: false);
+                if (_repetitionsLeft is not null)
+                {
+                    for (var e = 0; e < evaluators; e++)
+                    {
+                        Complete(OutcomeAssembly.FromFailedQuery(_plan, e, work.Case, result), cancellationToken);
+                    }
+                }
             }
         }
+
+        await Task.WhenAll(_callbacks).ConfigureAwait(false);
 
         var outcomes = Assemble();
         printer?.PrintCompletion(outcomes, _options.TimeProvider.GetElapsedTime(started), _options.JudgeCache);
         return outcomes;
+    }
+
+    /// <summary>Hands a final outcome to <see cref="BatchEvalOptions.OutcomeCompleted"/>; rethrows the first failure of an earlier call.</summary>
+    private void Complete(EvalOutcome outcome, CancellationToken cancellationToken)
+    {
+        _callbacks.RemoveAll(static t => t.IsCompletedSuccessfully);
+        if (_callbacks.Find(static t => t.IsCompleted) is { } failed)
+        {
+            failed.GetAwaiter().GetResult();
+        }
+
+        if (outcome.InvalidResult && cancellationToken.IsCancellationRequested)
+        {
+            return; // it may have failed only because the run is being cancelled: not final
+        }
+
+        _callbacks.Add(_options.OutcomeCompleted!(outcome, cancellationToken).AsTask());
     }
 
     private async ValueTask<object> WorkAsync(EvalWork work, CancellationToken cancellationToken)
