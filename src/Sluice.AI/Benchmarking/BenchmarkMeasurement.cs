@@ -35,6 +35,14 @@ public sealed record BenchmarkMeasurement
     /// <summary>Gets the seconds from the first request sent to the last answer.</summary>
     public double ElapsedSeconds { get; init; }
 
+    /// <summary>Gets the length of the steady-state window in seconds: from the end of the first wave (the
+    /// <see cref="Concurrency"/>-th answer, which carries connection set-up and warm-up) to the last answer; 0 when the
+    /// step had a single wave, and throughputs then use <see cref="ElapsedSeconds"/>.</summary>
+    public double SteadySeconds { get; init; }
+
+    /// <summary>Gets the successes answered inside the steady-state window (after the first wave).</summary>
+    public int SteadySucceeded { get; init; }
+
     /// <summary>Gets the input (prompt) tokens the successful answers reported.</summary>
     public long InputTokens { get; init; }
 
@@ -50,15 +58,16 @@ public sealed record BenchmarkMeasurement
     /// <summary>Gets the 99th-percentile latency of the successes in milliseconds, or <see langword="null"/>.</summary>
     public double? LatencyP99Ms { get; init; }
 
-    /// <summary>Gets the successful requests per second.</summary>
-    public double RequestsPerSecond => Per(Succeeded);
+    /// <summary>Gets the successful requests per second, in the steady-state window when there is one.</summary>
+    public double RequestsPerSecond => Steady ? SteadySucceeded / SteadySeconds : Per(Succeeded);
 
     /// <summary>Gets the texts of successful requests per second (<see cref="RequestsPerSecond"/> × <see cref="GroupSize"/>):
     /// the throughput the recommendation compares.</summary>
-    public double InputsPerSecond => Per((double)Succeeded * GroupSize);
+    public double InputsPerSecond => RequestsPerSecond * GroupSize;
 
-    /// <summary>Gets the reported tokens (input and output) of successful requests per second.</summary>
-    public double TokensPerSecond => Per(InputTokens + OutputTokens);
+    /// <summary>Gets the reported tokens (input and output) of successful requests per second: the tokens per success
+    /// times <see cref="RequestsPerSecond"/>.</summary>
+    public double TokensPerSecond => Succeeded > 0 ? (double)(InputTokens + OutputTokens) / Succeeded * RequestsPerSecond : 0;
 
     /// <summary>Gets the share of requests answered 429.</summary>
     public double RateLimitedShare => Share(RateLimited);
@@ -71,6 +80,8 @@ public sealed record BenchmarkMeasurement
 
     /// <summary>Gets the setting this step varies, as words: <c>concurrency 32</c> or <c>group size 64</c>.</summary>
     public string Setting => Sweep == BenchmarkSweep.Concurrency ? $"concurrency {Concurrency}" : $"group size {GroupSize}";
+
+    private bool Steady => SteadySeconds > 0 && SteadySucceeded > 0;
 
     private double Per(double count) => ElapsedSeconds > 0 ? count / ElapsedSeconds : 0;
 

@@ -100,13 +100,14 @@ public sealed record BenchmarkRule
                 : new BenchmarkChoice(null, $"no {name} measured was clean: every step had more than {Percent(MaxRejectedShare)} of its requests refused (429) or failed, or no success");
         }
 
+        string unit = ordered.All(s => s.GroupSize == 1) ? "requests/s" : "texts/s";
         double best = clean.Max(s => s.InputsPerSecond);
         var pick = clean.First(s => s.InputsPerSecond >= PlateauFraction * best);
         var bestStep = clean.First(s => s.InputsPerSecond == best);
         int index = ordered.IndexOf(pick);
         string reach = ReferenceEquals(pick, bestStep)
-            ? $"the highest throughput measured ({Rate(pick.InputsPerSecond)} inputs/s)"
-            : $"{pick.InputsPerSecond / best:0.00}× the best throughput ({Rate(best)} inputs/s at {name} {setting(bestStep)})";
+            ? $"the highest throughput measured ({Rate(pick.InputsPerSecond)} {unit})"
+            : $"{pick.InputsPerSecond / best:0.00}× the best throughput ({Rate(best)} {unit} at {name} {setting(bestStep)})";
         if (index == ordered.Count - 1)
         {
             return new BenchmarkChoice(setting(pick), $"{name} {setting(pick)} gave {reach}, and it is the largest {name} measured: throughput may still rise beyond it (sweep higher to find out)");
@@ -135,5 +136,5 @@ public sealed record BenchmarkRule
 
     private static string Percent(double share) => (share * 100).ToString(share < 0.1 ? "0.#" : "0", System.Globalization.CultureInfo.InvariantCulture) + " %";
 
-    private static string Rate(double value) => value.ToString(value < 100 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Rate(double value) => value.ToString(value < 100 ? "0.0" : "N0", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -66,7 +66,7 @@ internal sealed class BenchmarkStepRunner : IDisposable
 
         await Task.WhenAll(workers).ConfigureAwait(false);
         double elapsed = time.GetElapsedTime(started).TotalSeconds;
-        return Summarize(sweep, step, outcomes, elapsed, handler.Ledger);
+        return Summarize(sweep, step, outcomes, elapsed, time, handler.Ledger);
     }
 
     public void Dispose() => _connections.Dispose();
@@ -80,20 +80,32 @@ internal sealed class BenchmarkStepRunner : IDisposable
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await http.PostAsync(_path, content, cancellationToken).ConfigureAwait(false);
-            return new Outcome((int)response.StatusCode, response.IsSuccessStatusCode ? time.GetElapsedTime(sent).TotalMilliseconds : 0);
+            return new Outcome((int)response.StatusCode, response.IsSuccessStatusCode ? time.GetElapsedTime(sent).TotalMilliseconds : 0, time.GetTimestamp());
         }
         catch (AttemptTimeoutException)
         {
-            return new Outcome(Outcome.TimedOut, 0);
+            return new Outcome(Outcome.TimedOut, 0, time.GetTimestamp());
         }
         catch (HttpRequestException)
         {
-            return new Outcome(Outcome.ConnectionFailed, 0);
+            return new Outcome(Outcome.ConnectionFailed, 0, time.GetTimestamp());
         }
     }
 
-    private static BenchmarkMeasurement Summarize(BenchmarkSweep sweep, BenchmarkStep step, Outcome[] outcomes, double elapsed, UsageLedger ledger)
+    private static BenchmarkMeasurement Summarize(BenchmarkSweep sweep, BenchmarkStep step, Outcome[] outcomes, double elapsed, TimeProvider time, UsageLedger ledger)
     {
+        // Steady state: after the first wave (connection set-up, warm-up) to the last answer.
+        var ends = outcomes.Select(o => o.Ended).Order().ToArray();
+        int wave = Math.Min(step.Concurrency, ends.Length);
+        double steadySeconds = 0;
+        int steadySucceeded = 0;
+        if (ends.Length > wave)
+        {
+            long windowStart = ends[wave - 1];
+            steadySeconds = time.GetElapsedTime(windowStart, ends[^1]).TotalSeconds;
+            steadySucceeded = outcomes.Count(o => o.Status is >= 200 and < 300 && o.Ended > windowStart);
+        }
+
         var latencies = new List<double>(outcomes.Length);
         var failedByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int rateLimited = 0;
@@ -131,6 +143,8 @@ internal sealed class BenchmarkStepRunner : IDisposable
             Failed = outcomes.Length - latencies.Count - rateLimited,
             FailedByKind = new Dictionary<string, int>(failedByKind, StringComparer.Ordinal),
             ElapsedSeconds = elapsed,
+            SteadySeconds = steadySeconds,
+            SteadySucceeded = steadySucceeded,
             InputTokens = ledger.InputTokens,
             OutputTokens = ledger.OutputTokens,
             LatencyP50Ms = Percentile(latencies, 0.50),
@@ -143,8 +157,9 @@ internal sealed class BenchmarkStepRunner : IDisposable
     private static double? Percentile(List<double> sorted, double fraction) =>
         sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Count) - 1, 0, sorted.Count - 1)], 1);
 
-    /// <summary>One request's end: its HTTP status (or a negative code for no answer) and, for a success, its latency.</summary>
-    private readonly record struct Outcome(int Status, double LatencyMs)
+    /// <summary>One request's end: its HTTP status (or a negative code for no answer), for a success its latency, and
+    /// when it ended (a <see cref="TimeProvider"/> timestamp).</summary>
+    private readonly record struct Outcome(int Status, double LatencyMs, long Ended)
     {
         public const int TimedOut = -1;
         public const int ConnectionFailed = -2;
