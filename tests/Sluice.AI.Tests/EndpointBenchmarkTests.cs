@@ -110,12 +110,11 @@ public sealed class EndpointBenchmarkTests
         Assert.Equal(loopback, EndpointBenchmark.IsLoopback(new Uri(url)));
 
     [Fact]
-    public async Task A_non_loopback_endpoint_is_refused_unless_allowed()
+    public async Task A_non_loopback_endpoint_is_refused_before_anything_is_sent()
     {
-        await using var simulator = await SimulatorHost.StartAsync();
-        var remote = new Uri($"http://0.0.0.0:{simulator.Port}/v1");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => EndpointBenchmark.RunAsync(remote, "sk-key", new EndpointBenchmarkOptions()));
-        Assert.Equal(0, simulator.GetStats().Requests);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => EndpointBenchmark.RunAsync(new Uri("http://192.0.2.1:8080/v1"), "sk-key", new EndpointBenchmarkOptions()));
+        Assert.Contains("nothing was sent", refused.Message);
+        Assert.DoesNotContain("sk-key", refused.Message);
     }
 
     [Fact]
