@@ -35,12 +35,12 @@ public sealed record BenchmarkMeasurement
     /// <summary>Gets the seconds from the first request sent to the last answer.</summary>
     public double ElapsedSeconds { get; init; }
 
-    /// <summary>Gets the length of the steady-state window in seconds: from the end of the first wave (the
-    /// <see cref="Concurrency"/>-th answer, which carries connection set-up and warm-up) to the last answer; 0 when the
-    /// step had a single wave, and throughputs then use <see cref="ElapsedSeconds"/>.</summary>
+    /// <summary>Gets the length of the steady-state window in seconds: from the <see cref="Concurrency"/>-th answer (the
+    /// start-up: the first requests carry connection set-up and warm-up) to the last answer; 0 when the step sent no more
+    /// requests than its concurrency, and throughputs then use <see cref="ElapsedSeconds"/>.</summary>
     public double SteadySeconds { get; init; }
 
-    /// <summary>Gets the successes answered inside the steady-state window (after the first wave).</summary>
+    /// <summary>Gets the successes answered inside the steady-state window (after the start-up).</summary>
     public int SteadySucceeded { get; init; }
 
     /// <summary>Gets the input (prompt) tokens the successful answers reported.</summary>

@@ -94,14 +94,14 @@ internal sealed class BenchmarkStepRunner : IDisposable
 
     private static BenchmarkMeasurement Summarize(BenchmarkSweep sweep, BenchmarkStep step, Outcome[] outcomes, double elapsed, TimeProvider time, UsageLedger ledger)
     {
-        // Steady state: after the first wave (connection set-up, warm-up) to the last answer.
+        // Steady state: after the start-up (the first `concurrency` answers: connection set-up, warm-up) to the last answer.
         var ends = outcomes.Select(o => o.Ended).Order().ToArray();
-        int wave = Math.Min(step.Concurrency, ends.Length);
+        int startUp = Math.Min(step.Concurrency, ends.Length);
         double steadySeconds = 0;
         int steadySucceeded = 0;
-        if (ends.Length > wave)
+        if (ends.Length > startUp)
         {
-            long windowStart = ends[wave - 1];
+            long windowStart = ends[startUp - 1];
             steadySeconds = time.GetElapsedTime(windowStart, ends[^1]).TotalSeconds;
             steadySucceeded = outcomes.Count(o => o.Status is >= 200 and < 300 && o.Ended > windowStart);
         }

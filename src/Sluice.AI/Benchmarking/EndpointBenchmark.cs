@@ -167,7 +167,7 @@ public static class EndpointBenchmark
                 int requests = Math.Min(perStep, budget);
                 if (requests < chosen)
                 {
-                    groupStop = $"group size {size} and above were not measured: fewer than {chosen} requests (one wave) were left under the cap of {options.MaxRequests}";
+                    groupStop = $"group size {size} and above were not measured: fewer than {chosen} requests (one per slot) were left under the cap of {options.MaxRequests}";
                     break;
                 }
 

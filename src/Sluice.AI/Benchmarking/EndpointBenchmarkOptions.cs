@@ -7,7 +7,7 @@ namespace Sluice.AI;
 /// </summary>
 /// <remarks>
 /// A step at concurrency <c>c</c> sends <c>max(<see cref="MinRequestsPerStep"/>, <see cref="RequestsPerSlot"/> × c)</c>
-/// requests: at least a few full waves, so the first wave's connection set-up and the last wave's tail weigh little.
+/// requests: each slot sends several in turn, so the start-up (connection set-up) and the tail weigh little.
 /// Steps are planned in order until the next would pass <see cref="MaxRequests"/>; that one and the rest are dropped.
 /// </remarks>
 public sealed record EndpointBenchmarkOptions
@@ -33,7 +33,7 @@ public sealed record EndpointBenchmarkOptions
     /// <value>Default 50. Positive.</value>
     public int MinRequestsPerStep { get; init; } = 50;
 
-    /// <summary>Gets the requests a step sends per concurrency slot (waves), when that is more than <see cref="MinRequestsPerStep"/>.</summary>
+    /// <summary>Gets the requests a step sends per concurrency slot, one after another, when that is more than <see cref="MinRequestsPerStep"/>.</summary>
     /// <value>Default 4. Positive.</value>
     public int RequestsPerSlot { get; init; } = 4;
 
