@@ -43,6 +43,22 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Against_a_requests_per_minute_limit_it_recommends_the_concurrency_that_reaches_it()
+    {
+        // 1,200 requests a minute (20 a second, a one-second bucket) at 100 ms: concurrency 2 reaches the limit; beyond
+        // it the rate budget (which learns the limit from the headers) makes requests wait, so latency doubles instead.
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 100, RequestsPerMinute = 1_200, BurstSeconds = 1 });
+        var run = await Cli.RunAsync(Files.TempDirectory(), Runs.Key, Bench(simulator));
+        Assert.True(run.ExitCode == 0, Runs.Explain(run));
+        var recommended = Regex.Match(run.Stdout, @"recommended: sluice run --concurrency (\d+)");
+        Assert.True(recommended.Success, Runs.Explain(run));
+        Assert.InRange(int.Parse(recommended.Groups[1].Value, CultureInfo.InvariantCulture), 2, 4);
+        Assert.Contains("stopped early", run.Stdout);
+        var sent = Regex.Match(run.Stdout, @"sent ([\d,]+) requests");
+        Assert.Equal((await simulator.GetStatsWhenIdleAsync()).Requests, long.Parse(sent.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task An_embeddings_endpoint_sweeps_the_group_size_too_and_writes_json()
     {
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 50, Capacity = 16, EmbeddingDimensions = 32 });
