@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -101,15 +102,25 @@ internal static class BenchCommand
             Console.Error.WriteLine(line);
         }
 
+        // Ctrl+C or SIGTERM stops at once: what is in flight is cancelled, nothing is kept but the lines already printed.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         EndpointBenchmarkResult result;
         try
         {
-            result = await EndpointBenchmark.RunAsync(baseUrl, apiKey, options, new Progress(), cancellationToken).ConfigureAwait(false);
+            result = await EndpointBenchmark.RunAsync(baseUrl, apiKey, options, new Progress(), stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             Console.Error.WriteLine("sluice: interrupted; nothing is kept (the steps measured so far are above).");
             return ExitCodes.Interrupted;
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
 
         if (parse.GetValue(Json))

@@ -119,6 +119,23 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Ctrl_C_stops_the_benchmark_at_once_with_130()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 200 });
+        using var bench = Cli.Start(Files.TempDirectory(), Runs.Key, Bench(simulator));
+        while (simulator.GetStats().Requests < 3)
+        {
+            Assert.False(bench.HasExited, bench.Stderr);
+            await Task.Delay(10);
+        }
+
+        bench.Interrupt();
+        Assert.Equal(130, await bench.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("sluice: interrupted", bench.Stderr);
+        Assert.True(simulator.GetStats().Requests < 50, "the first step (50 requests at 200 ms, one at a time) was cut short");
+    }
+
+    [Fact]
     public async Task Bad_options_name_the_option_and_send_nothing()
     {
         await using var simulator = await SimulatorHost.StartAsync();
