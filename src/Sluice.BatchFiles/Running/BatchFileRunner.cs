@@ -152,6 +152,7 @@ public sealed class BatchFileRunner
             }
 
             await using (_timeline = await StartTimelineAsync(cancellationToken).ConfigureAwait(false))
+            using (_timeline is not null && _http.BaseAddress is { } endpoint ? new HttpAttemptListener(endpoint, _timeline.AttemptLatency) : null)
             {
                 finished = await SendAllAsync(reader, stop, cancellationToken).ConfigureAwait(false);
             }

@@ -14,14 +14,14 @@ namespace Sluice.BatchFiles;
 /// <c>{"type": "session", "session": n, "started_at", "total", "resumed"}</c> with the next session number, then
 /// <c>{"type": "sample", "session", "t", …counts}</c> lines (<c>t</c>: seconds since the session started; the counts
 /// of <see cref="BatchRunSnapshot"/>, those of the session except <c>done</c>, which includes the items of earlier
-/// sessions), and <c>{"type": "latency", "session", "t", "bounds_ms", "counts"}</c> lines holding the session's
-/// latency histogram so far (<see cref="LatencyHistogram"/>; the last one of a session is the session's).</para>
+/// sessions), and <c>{"type": "latency", "session", "t", "of", "bounds_ms", "counts"}</c> lines holding the session's
+/// latency histograms so far (<see cref="LatencyHistogram"/>; <c>of</c> is <c>request</c> for <see cref="Latency"/> or
+/// <c>attempt</c> for <see cref="AttemptLatency"/>; the last line of each in a session is the session's).</para>
 /// <para>Bounded size: a sample every second for a session's first hour, every 10 seconds until its tenth hour, then
-/// every minute (<see cref="IntervalAt"/>): about 7,700 lines (2 MB) for a day. The histogram is appended every 30
-/// seconds when it changed, and when the session ends.</para>
+/// every minute (<see cref="IntervalAt"/>): about 7,700 lines (2 MB) for a day. The histograms are appended every 30
+/// seconds when they changed, and when the session ends.</para>
 /// <para>The timeline is a diagnostic: a write that fails (a full disk) stops the sampling and never fails the run.
-/// A line torn by a kill is left as it is; the next session starts on a new line, and readers skip a torn last
-/// line.</para>
+/// A last line torn by a kill is dropped when the next session starts (readers skip it until then).</para>
 /// </remarks>
 public sealed class RunTimeline : IAsyncDisposable
 {
@@ -53,8 +53,13 @@ public sealed class RunTimeline : IAsyncDisposable
     /// <summary>Gets this session's number: 1 for a new timeline, one more than the last session in the file otherwise.</summary>
     public int Session { get; }
 
-    /// <summary>Gets this session's request latencies.</summary>
+    /// <summary>Gets this session's request latencies (<see cref="RecordLatency"/>): from a request's start to its
+    /// final answer as its runner sees it, waits for a slot or budget and retries included.</summary>
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Gets this session's attempt latencies: each HTTP attempt on the wire (for
+    /// <see cref="HttpAttemptListener"/>, which <see cref="BatchFileRunner"/> attaches).</summary>
+    public LatencyHistogram AttemptLatency { get; } = new();
 
     /// <summary>How often a session samples after <paramref name="elapsed"/>: every second for the first hour, every
     /// 10 seconds until the tenth, then every minute.</summary>
@@ -78,15 +83,17 @@ public sealed class RunTimeline : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(sample);
         var time = timeProvider ?? TimeProvider.System;
-        var (lastSession, endsWithLineEnd) = await LastSessionAsync(path, cancellationToken).ConfigureAwait(false);
-        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var (lastSession, completeLength) = await LastSessionAsync(path, cancellationToken).ConfigureAwait(false);
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        file.SetLength(completeLength); // a line torn by a kill is dropped, so every line of the file stays whole
+        file.Seek(0, SeekOrigin.End);
         var timeline = new RunTimeline(file, lastSession + 1, sample, time);
         var first = sample();
         timeline.Write(writer =>
         {
             writer.WriteString("type", "session");
             writer.WriteNumber("session", timeline.Session);
-            writer.WriteString("started_at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteString("started_at", time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
             if (first.Total is { } total)
             {
                 writer.WriteNumber("total", total);
@@ -97,7 +104,7 @@ public sealed class RunTimeline : IAsyncDisposable
             }
 
             writer.WriteNumber("resumed", first.Resumed);
-        }, newLineFirst: !endsWithLineEnd);
+        });
         timeline.WriteSample(TimeSpan.Zero, first);
         timeline._loop = timeline.LoopAsync();
         return timeline;
@@ -130,7 +137,7 @@ public sealed class RunTimeline : IAsyncDisposable
                 WriteSample(elapsed, _sample());
             }
 
-            if (elapsed - _lastLatency >= LatencyEvery && Latency.Count != _latencyWritten)
+            if (elapsed - _lastLatency >= LatencyEvery && Latency.Count + AttemptLatency.Count != _latencyWritten)
             {
                 WriteLatency(elapsed);
             }
@@ -169,13 +176,19 @@ public sealed class RunTimeline : IAsyncDisposable
     private void WriteLatency(TimeSpan elapsed)
     {
         _lastLatency = elapsed;
-        long[] counts = Latency.Counts();
-        _latencyWritten = counts.Sum();
+        long[] requests = Latency.Counts(), attempts = AttemptLatency.Counts();
+        _latencyWritten = requests.Sum() + attempts.Sum();
+        WriteHistogram(elapsed, "request", requests);
+        WriteHistogram(elapsed, "attempt", attempts);
+    }
+
+    private void WriteHistogram(TimeSpan elapsed, string of, long[] counts) =>
         Write(writer =>
         {
             writer.WriteString("type", "latency");
             writer.WriteNumber("session", Session);
             writer.WriteNumber("t", Math.Round(elapsed.TotalSeconds, 3));
+            writer.WriteString("of", of);
             writer.WriteStartArray("bounds_ms");
             foreach (double bound in LatencyHistogram.BoundsMilliseconds)
             {
@@ -191,9 +204,8 @@ public sealed class RunTimeline : IAsyncDisposable
 
             writer.WriteEndArray();
         });
-    }
 
-    private void Write(Action<Utf8JsonWriter> body, bool newLineFirst = false)
+    private void Write(Action<Utf8JsonWriter> body)
     {
         lock (_writeLock)
         {
@@ -205,11 +217,6 @@ public sealed class RunTimeline : IAsyncDisposable
             try
             {
                 _buffer.ResetWrittenCount();
-                if (newLineFirst)
-                {
-                    System.Buffers.BuffersExtensions.Write(_buffer, "\n"u8);
-                }
-
                 using (var writer = new Utf8JsonWriter(_buffer))
                 {
                     writer.WriteStartObject();
@@ -228,27 +235,28 @@ public sealed class RunTimeline : IAsyncDisposable
         }
     }
 
-    /// <summary>The highest session number in an existing timeline (0 when none), and whether the file ends with a line
-    /// end (a torn last line does not: the next line must start on a new one).</summary>
-    private static async Task<(int Session, bool EndsWithLineEnd)> LastSessionAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The highest session number in an existing timeline (0 when none), and the length of its whole lines
+    /// (a last line torn by a kill has no line end and is not counted).</summary>
+    private static async Task<(int Session, long CompleteLength)> LastSessionAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
-            return (0, true);
+            return (0, 0);
         }
 
         byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        int complete = bytes.AsSpan().LastIndexOf((byte)'\n') + 1;
         int session = 0;
-        foreach (var range in Encoding.UTF8.GetString(bytes).Split('\n'))
+        foreach (string line in Encoding.UTF8.GetString(bytes, 0, complete).Split('\n'))
         {
-            if (!range.Contains("\"type\":\"session\"", StringComparison.Ordinal))
+            if (!line.Contains("\"type\":\"session\"", StringComparison.Ordinal))
             {
                 continue;
             }
 
             try
             {
-                using var document = JsonDocument.Parse(range);
+                using var document = JsonDocument.Parse(line);
                 if (document.RootElement.TryGetProperty("session", out var number) && number.TryGetInt32(out int n))
                 {
                     session = Math.Max(session, n);
@@ -256,10 +264,10 @@ public sealed class RunTimeline : IAsyncDisposable
             }
             catch (JsonException)
             {
-                // a torn line: skipped
+                // not a session line after all: skipped
             }
         }
 
-        return (session, bytes.Length == 0 || bytes[^1] == (byte)'\n');
+        return (session, complete);
     }
 }

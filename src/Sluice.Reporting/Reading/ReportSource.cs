@@ -47,9 +47,10 @@ internal sealed record TimelinePoint(
     int Session, double T, long Done, long Succeeded, long Failed, long InFlight, int ConcurrencyLimit,
     long Retries, long RateLimited, long CacheHits, long InputTokens, long OutputTokens, decimal? Cost);
 
-/// <summary>The timeline of a run directory: its samples and the latency histogram of all sessions together.</summary>
+/// <summary>The timeline of a run directory: its samples and the latency histograms of all sessions together
+/// (<see cref="LatencyCounts"/> of requests as the runner sees them, <see cref="AttemptCounts"/> of HTTP attempts).</summary>
 internal sealed record RunTimelineData(
-    IReadOnlyList<TimelinePoint> Points, int Sessions, IReadOnlyList<double> LatencyBoundsMs, IReadOnlyList<long> LatencyCounts)
+    IReadOnlyList<TimelinePoint> Points, int Sessions, IReadOnlyList<double> LatencyBoundsMs, IReadOnlyList<long> LatencyCounts, IReadOnlyList<long> AttemptCounts)
 {
     /// <summary>Gets the sessions' durations added up.</summary>
     public double Elapsed => Points.Count == 0 ? 0 : Points[^1].T;

@@ -122,6 +122,7 @@ internal static class RunDirectoryReader
         }
 
         var latency = timeline is null ? null : Percentiles.Of(timeline.LatencyBoundsMs, timeline.LatencyCounts);
+        var attempts = timeline is null ? null : Percentiles.Of(timeline.LatencyBoundsMs, timeline.AttemptCounts);
         long done = totals.Succeeded + totals.Failed;
         return new ReportSource
         {
@@ -138,8 +139,10 @@ internal static class RunDirectoryReader
                 new Headline("failed", totals.Failed, HeadlineFormat.Count),
                 new Headline("elapsed (s)", elapsed, HeadlineFormat.Seconds),
                 new Headline("items per second", elapsed > 0 ? Sum(p => p.Succeeded + p.Failed, "succeeded") / elapsed : null, HeadlineFormat.Decimal),
-                new Headline("latency p50 (ms, at most)", latency?.P50, HeadlineFormat.Milliseconds),
-                new Headline("latency p99 (ms, at most)", latency?.P99, HeadlineFormat.Milliseconds),
+                new Headline("attempt latency p50 (at most)", attempts?.P50, HeadlineFormat.Milliseconds),
+                new Headline("attempt latency p99 (at most)", attempts?.P99, HeadlineFormat.Milliseconds),
+                new Headline("request latency p50 (at most)", latency?.P50, HeadlineFormat.Milliseconds),
+                new Headline("request latency p99 (at most)", latency?.P99, HeadlineFormat.Milliseconds),
                 new Headline("retries", totals.Retries, HeadlineFormat.Count),
                 new Headline("429 responses", totals.RateLimited, HeadlineFormat.Count),
                 new Headline("requests sent", totals.Sent, HeadlineFormat.Count),
@@ -173,7 +176,16 @@ internal sealed record JournalDigest(long Succeeded, long Failed, long InputToke
         {
             await foreach (var record in RunJournalReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
             {
-                var result = record.ToResult();
+                BatchResult result;
+                try
+                {
+                    result = record.ToResult();
+                }
+                catch (FormatException ex)
+                {
+                    throw new ReportInputException(path, null, $"the record of custom_id \"{Redaction.Shorten(record.CustomId, 80)}\" holds no output line: {ex.Message}", ex);
+                }
+
                 if (result.Succeeded)
                 {
                     failures.Remove(record.CustomId);

@@ -4,7 +4,7 @@ namespace Sluice.Reporting;
 
 /// <summary>Reads <c>timeline.jsonl</c> (<see cref="Sluice.BatchFiles.RunTimeline"/>'s format): the samples of every
 /// session laid end to end, and the latency histograms of all sessions added up (the last histogram line of each
-/// session is that session's).</summary>
+/// session is that session's; <c>of</c> tells request latencies from attempt latencies).</summary>
 internal static class TimelineReader
 {
     public static RunTimelineData? Read(string path)
@@ -15,7 +15,7 @@ internal static class TimelineReader
         }
 
         var points = new List<TimelinePoint>();
-        var latency = new Dictionary<int, (double[] Bounds, long[] Counts)>();
+        var latency = new Dictionary<(int Session, string Of), (double[] Bounds, long[] Counts)>();
         var sessions = new HashSet<int>();
         double offset = 0, lastT = 0;
         int current = -1;
@@ -54,8 +54,15 @@ internal static class TimelineReader
                         JsonLines.Decimal(value, "cost_usd")));
                     break;
                 case "latency":
-                    latency[session] = (Numbers(value, "bounds_ms", path, line), [.. Numbers(value, "counts", path, line).Select(c => (long)c)]);
-                    if (latency[session].Counts.Length != latency[session].Bounds.Length + 1)
+                    string of = JsonLines.String(value, "of") ?? "request";
+                    if (of is not ("request" or "attempt"))
+                    {
+                        throw new ReportInputException(path, line, $"unknown \"of\" \"{of}\"; expected request or attempt.");
+                    }
+
+                    var histogram = (Numbers(value, "bounds_ms", path, line), Numbers(value, "counts", path, line).Select(c => (long)c).ToArray());
+                    latency[(session, of)] = histogram;
+                    if (histogram.Item2.Length != histogram.Item1.Length + 1)
                     {
                         throw new ReportInputException(path, line, "\"counts\" must hold one more number than \"bounds_ms\" (the bucket above the last bound).");
                     }
@@ -67,19 +74,24 @@ internal static class TimelineReader
         }
 
         double[] bounds = latency.Values.FirstOrDefault().Bounds ?? [.. Sluice.BatchFiles.LatencyHistogram.BoundsMilliseconds];
-        long[] counts = new long[bounds.Length + 1];
-        foreach (var (b, c) in latency.Values)
+        return new RunTimelineData(points, sessions.Count, bounds, Sum("request"), Sum("attempt"));
+
+        long[] Sum(string of)
         {
-            if (b.SequenceEqual(bounds))
+            long[] counts = new long[bounds.Length + 1];
+            foreach (var ((_, kind), (b, c)) in latency)
             {
-                for (int i = 0; i < c.Length; i++)
+                if (kind == of && b.SequenceEqual(bounds))
                 {
-                    counts[i] += c[i];
+                    for (int i = 0; i < c.Length; i++)
+                    {
+                        counts[i] += c[i];
+                    }
                 }
             }
-        }
 
-        return new RunTimelineData(points, sessions.Count, bounds, counts);
+            return counts;
+        }
     }
 
     private static long Count(JsonElement value, string name) => JsonLines.Long(value, name) ?? 0;

@@ -133,9 +133,10 @@ internal static class HtmlReport
         foreach (var row in table.Rows)
         {
             html.Append("<tr>");
-            foreach (string cell in row)
+            for (int i = 0; i < row.Count; i++)
             {
-                html.Append(LooksNumeric(cell) ? "<td class=\"n\">" : "<td>").Append(E(cell)).Append("</td>");
+                // The first column names the row; the others right-align when they hold numbers.
+                html.Append(i > 0 && LooksNumeric(row[i]) ? "<td class=\"n\">" : "<td>").Append(E(row[i])).Append("</td>");
             }
 
             html.Append("</tr>");

@@ -35,6 +35,6 @@ internal static partial class Redaction
     [GeneratedRegex(@"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]+")]
     private static partial Regex Bearer();
 
-    [GeneratedRegex(@"(?i)\b(api[_\-]?key|access[_\-]?token|token|secret|password|authorization)(""?\s*[:=]\s*""?)[^\s""'&,;}]+")]
+    [GeneratedRegex(@"(?i)\b(api[_\-]?key|access[_\-]?token|token|secret|password|authorization)(""?\s*[:=]\s*""?)(?!(?i:bearer)\b|\[redacted\])[^\s""'&,;}]+")]
     private static partial Regex Pair();
 }

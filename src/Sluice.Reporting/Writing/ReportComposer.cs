@@ -97,12 +97,15 @@ internal static class ReportComposer
 
             string who = page.Runs.Count == 1 ? "" : page.Label(i) + ": ";
             bool dashed = i == 1;
-            throughput.Add(new LineSeries(who + "items per second", Rate(timeline.Points, p => p.Succeeded + p.Failed), i, dashed));
-            limits.Add(new LineSeries(who + "concurrency limit", [.. timeline.Points.Select(p => (p.T, (double)p.ConcurrencyLimit))], (2 * i) + 0, dashed));
-            limits.Add(new LineSeries(who + "in flight", [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], (2 * i) + 2, dashed));
-            pressure.Add(new LineSeries(who + "429s per second", Rate(timeline.Points, p => p.RateLimited), (2 * i) + 1, dashed));
-            pressure.Add(new LineSeries(who + "retries per second", Rate(timeline.Points, p => p.Retries), (2 * i) + 3, dashed));
-            latency.Add(new BarSeries(page.Runs.Count == 1 ? "requests" : page.Label(i), [.. timeline.LatencyCounts.Select(c => (double)c)], i));
+            // Two quantities per chart: blue and orange for one run; with two runs, A blue and green, B (dashed) orange and purple.
+            int first = page.Runs.Count == 1 ? 0 : i, second = page.Runs.Count == 1 ? 1 : 2 + i;
+            throughput.Add(new LineSeries(who + "items per second", Rate(timeline.Points, p => p.Succeeded + p.Failed), first, dashed));
+            limits.Add(new LineSeries(who + "concurrency limit", [.. timeline.Points.Select(p => (p.T, (double)p.ConcurrencyLimit))], first, dashed));
+            limits.Add(new LineSeries(who + "items in flight", [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], second, dashed));
+            pressure.Add(new LineSeries(who + "429s per second", Rate(timeline.Points, p => p.RateLimited), first, dashed));
+            pressure.Add(new LineSeries(who + "retries per second", Rate(timeline.Points, p => p.Retries), second, dashed));
+            latency.Add(new BarSeries(who + "attempts", [.. timeline.AttemptCounts.Select(c => (double)c)], first));
+            latency.Add(new BarSeries(who + "requests", [.. timeline.LatencyCounts.Select(c => (double)c)], second));
         }
 
         var bounds = page.Runs.Select(r => r.Timeline).First(t => t is not null)!.LatencyBoundsMs;
@@ -118,30 +121,39 @@ internal static class ReportComposer
         }
 
         var latencyChart = SvgCharts.Bars(
-            "latency", "Request latency (requests per bucket, log-spaced)", "latency", "requests",
+            "latency", "Latency of HTTP attempts and of whole requests (log-spaced buckets)", "latency", "count",
             categories.Skip(low).Take(high - low + 1).ToList(),
             [.. latency.Select(s => s with { Values = s.Values.Skip(low).Take(high - low + 1).ToList() })]);
         var percentiles = new List<IReadOnlyList<string>>();
         for (int i = 0; i < page.Runs.Count; i++)
         {
-            if (page.Runs[i].Timeline is { } t && Percentiles.Of(t.LatencyBoundsMs, t.LatencyCounts) is { } p)
+            if (page.Runs[i].Timeline is not { } t)
             {
-                percentiles.Add([page.Label(i), p.Count.ToString("N0", C), At(p.P50), At(p.P90), At(p.P99)]);
+                continue;
+            }
+
+            foreach (var (what, counts) in new[] { ("attempts", t.AttemptCounts), ("requests", t.LatencyCounts) })
+            {
+                if (Percentiles.Of(t.LatencyBoundsMs, counts) is { } p)
+                {
+                    percentiles.Add([page.Label(i), what, p.Count.ToString("N0", C), At(p.P50), At(p.P90), At(p.P99)]);
+                }
             }
         }
 
         return new ReportSection("timeline", "Over time")
         {
             Text = "From timeline.jsonl: one sample a second (coarser after an hour); a resumed run's sessions are laid end to end. "
-                + "Latency is per request as the run sees it: from the client taking it to its final answer, waits and retries included.",
+                + "Attempt latency is each HTTP attempt on the wire (every retry is one); request latency is a request as the run sees it, "
+                + "from the client taking it to its final answer, waits for a slot or budget and retries included.",
             Charts =
             [
                 SvgCharts.Line("throughput", "Throughput over time", "time (s)", "items per second", throughput),
-                SvgCharts.Line("concurrency", "Concurrency limit and requests in flight over time", "time (s)", "requests", limits),
+                SvgCharts.Line("concurrency", "Concurrency limit and items in flight over time", "time (s)", "requests", limits),
                 SvgCharts.Line("rate-limits", "429 responses and retries over time", "time (s)", "per second", pressure),
                 latencyChart,
             ],
-            Tables = percentiles.Count == 0 ? [] : [new DataTable(["run", "requests", "p50 (at most)", "p90 (at most)", "p99 (at most)"], percentiles)],
+            Tables = percentiles.Count == 0 ? [] : [new DataTable(["run", "latency of", "count", "p50 (at most)", "p90 (at most)", "p99 (at most)"], percentiles)],
         };
 
         static string At(double? ms) => ms is { } v ? Milliseconds(v) : "above the last bucket";
