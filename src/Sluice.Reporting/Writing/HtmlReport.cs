@@ -8,7 +8,7 @@ namespace Sluice.Reporting;
 /// <summary>Writes a <see cref="ReportPage"/> as one self-contained HTML file: inline CSS, inline SVG charts each
 /// beside its data table, the data as a <c>&lt;script type="application/json"&gt;</c> block, no script that runs and
 /// nothing fetched (a Content-Security-Policy of <c>default-src 'none'</c> says so to the browser).</summary>
-internal static class HtmlReport
+internal static partial class HtmlReport
 {
     /// <summary>The id of the embedded JSON block.</summary>
     public const string DataId = "sluice-report-data";
@@ -149,7 +149,11 @@ internal static class HtmlReport
         }
     }
 
-    private static bool LooksNumeric(string cell) => cell.Length > 0 && (char.IsAsciiDigit(cell[0]) || cell[0] is '$' or '+' or '−' or '±');
+    /// <summary>A count, an amount, a duration or a change: right-aligned.</summary>
+    private static bool LooksNumeric(string cell) => NumericCell().IsMatch(cell);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[+−±$]?[0-9][0-9,.]*( ?(ms|s|%))?( \([+−]?[0-9.,]+%\))?$")]
+    private static partial System.Text.RegularExpressions.Regex NumericCell();
 
     private static string E(string text) => SvgCharts.Escape(text);
 }
