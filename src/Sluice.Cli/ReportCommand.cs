@@ -46,14 +46,22 @@ internal static class ReportCommand
         }
         catch (ReportInputException ex)
         {
-            string argument = options.CompareDirectory is { } other && ex.Path.StartsWith(Path.GetFullPath(other), StringComparison.Ordinal) ? "--compare" : "run-dir";
+            string argument = options.CompareDirectory is { } other && Within(ex.Path, other) && !Within(ex.Path, options.RunDirectory) ? "--compare" : "run-dir";
             Console.Error.WriteLine($"sluice: {argument}: {ex.Message}");
             return ExitCodes.InvalidInput;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Console.Error.WriteLine($"sluice: --output: the report could not be written: {ex.Message}");
+            Console.Error.WriteLine($"sluice: the report could not be written (or a file of the run directory read): {ex.Message}");
             return ExitCodes.InvalidInput;
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is the run directory <paramref name="argument"/> names or a file in it
+    /// (an output file names its <c>.sluice</c> directory).</summary>
+    private static bool Within(string path, string argument)
+    {
+        string full = Path.GetFullPath(argument).TrimEnd(Path.DirectorySeparatorChar);
+        return new[] { full, full + ".sluice" }.Any(d => path == d || path.StartsWith(d + Path.DirectorySeparatorChar, StringComparison.Ordinal));
     }
 }

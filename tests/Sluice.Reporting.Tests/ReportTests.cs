@@ -82,6 +82,20 @@ public sealed partial class ReportTests
     }
 
     [Fact]
+    public async Task A_relative_dataset_path_is_named_but_not_linked()
+    {
+        string dir = Fixtures.EvalDirectory(Fixtures.TempDirectory());
+        string summary = Path.Combine(dir, "summary.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(summary))!;
+        json["dataset"] = "samples/qa.jsonl";
+        File.WriteAllText(summary, json.ToJsonString());
+        var files = await RunReports.WriteAsync(new ReportOptions { RunDirectory = dir });
+        string html = File.ReadAllText(files.HtmlPath);
+        Assert.Contains("<p>input: qa.jsonl:1", html);
+        Assert.DoesNotContain("href=\"file:", html);
+    }
+
+    [Fact]
     public async Task Two_runs_side_by_side_show_the_change_of_each_headline_number_and_paired_charts()
     {
         string parent = Fixtures.TempDirectory();

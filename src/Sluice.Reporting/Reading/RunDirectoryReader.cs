@@ -169,8 +169,9 @@ internal sealed record JournalDigest(long Succeeded, long Failed, long InputToke
 {
     public static async Task<JournalDigest> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var failures = new Dictionary<string, (string Kind, string Message)>(StringComparer.Ordinal);
-        var succeeded = new HashSet<string>(StringComparer.Ordinal);
+        // Keys, not ids, for the successes (a million items stay small); the failures keep their kind.
+        var failures = new Dictionary<UInt128, (string Kind, string Message)>();
+        var succeeded = new HashSet<UInt128>();
         long input = 0, output = 0;
         try
         {
@@ -186,18 +187,19 @@ internal sealed record JournalDigest(long Succeeded, long Failed, long InputToke
                     throw new ReportInputException(path, null, $"the record of custom_id \"{Redaction.Shorten(record.CustomId, 80)}\" holds no output line: {ex.Message}", ex);
                 }
 
+                var key = Sluice.BatchFiles.Lines.CustomIdKey.Of(record.CustomId);
                 if (result.Succeeded)
                 {
-                    failures.Remove(record.CustomId);
-                    succeeded.Add(record.CustomId);
+                    failures.Remove(key);
+                    succeeded.Add(key);
                     var (i, o) = ResponseUsage.Read(result.Response!.Body.Span);
                     input += i ?? 0;
                     output += o ?? 0;
                 }
                 else
                 {
-                    succeeded.Remove(record.CustomId);
-                    failures[record.CustomId] = Classify(result);
+                    succeeded.Remove(key);
+                    failures[key] = Classify(result);
                 }
             }
         }

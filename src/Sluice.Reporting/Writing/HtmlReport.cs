@@ -81,7 +81,7 @@ internal static partial class HtmlReport
                 html.Append("<article class=\"case\" id=\"").Append(anchor).Append("\"><h3>")
                     .Append(E($"{c.Evaluator} — score {c.Score.ToString("0.###", CultureInfo.InvariantCulture)}{(page.Runs.Count > 1 ? $" (run {run})" : "")}"))
                     .Append("</h3><p>input: ");
-                if (dataset is not null)
+                if (dataset is not null && Path.IsPathFullyQualified(dataset))
                 {
                     html.Append("<a href=\"").Append(E(new Uri(dataset).AbsoluteUri)).Append("\" title=\"").Append(E(dataset + ":" + c.Line)).Append("\">").Append(E(input)).Append("</a>");
                 }
