@@ -15,13 +15,19 @@ internal static class ReportCommand
           sluice report eval-run/                                 the run directory of sluice eval
         """;
 
+    private const string ExitCodesHelp = """
+        Exit codes:
+          0    the report and the summary were written (their paths are printed)
+          2    a missing or bad run directory (the message names the file and the line), or a report that cannot be written
+        """;
+
     private static readonly Argument<string> RunDirectory = new("run-dir") { Description = "The run directory: <output>.sluice of sluice run (or the output file itself), or the run directory of sluice eval." };
     private static readonly Option<string?> Compare = new("--compare") { Description = "A second run directory of the same kind, shown beside the first (B beside A, with the change of each headline number)." };
     private static readonly Option<FileInfo?> Output = new("--output", "-o") { Description = "The HTML file [default: report.html in the run directory]; the Markdown summary goes beside it (.md)." };
 
     public static Command Create()
     {
-        var command = new Command("report", "Write a run directory as one self-contained HTML report (inline SVG charts, each with a data table; no network) and a Markdown summary.\n\n" + Examples + "\n" + ExitCodes.Help);
+        var command = new Command("report", "Write a run directory as one self-contained HTML report (inline SVG charts, each with a data table; no network) and a Markdown summary.\n\n" + Examples + "\n" + ExitCodesHelp);
         command.Arguments.Add(RunDirectory);
         command.Options.Add(Compare);
         command.Options.Add(Output);
