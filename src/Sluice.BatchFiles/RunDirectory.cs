@@ -2,8 +2,8 @@ namespace Sluice.BatchFiles;
 
 /// <summary>
 /// Where a run keeps its state: the directory <c>&lt;output&gt;.sluice/</c> beside the output file, holding
-/// <c>journal.jsonl</c> (<see cref="RunJournal"/>), <c>manifest.json</c> (<see cref="RunManifest"/>) and
-/// <c>input-errors.json</c> (the validation errors in OpenAI's <c>errors</c> shape).
+/// <c>journal.jsonl</c> (<see cref="RunJournal"/>), <c>manifest.json</c> (<see cref="RunManifest"/>),
+/// <c>summary.json</c>, <c>timeline.jsonl</c> (<see cref="RunTimeline"/>) and <c>input-errors.json</c> (the validation errors in OpenAI's <c>errors</c> shape).
 /// </summary>
 public sealed class RunDirectory
 {
@@ -36,6 +36,9 @@ public sealed class RunDirectory
 
     /// <summary>The run's counts and outcome: <c>summary.json</c>, rewritten when the run ends or stops.</summary>
     public string SummaryPath => System.IO.Path.Combine(Path, "summary.json");
+
+    /// <summary>The run's counts over time and its latency histogram: <c>timeline.jsonl</c> (<see cref="RunTimeline"/>).</summary>
+    public string TimelinePath => System.IO.Path.Combine(Path, "timeline.jsonl");
 
     /// <summary>The input's validation errors: <c>input-errors.json</c>.</summary>
     public string InputErrorsPath => System.IO.Path.Combine(Path, "input-errors.json");

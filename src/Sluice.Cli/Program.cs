@@ -14,6 +14,7 @@ var root = new RootCommand("sluice: batch LLM workloads at the provider's limit,
     new Command("simulate", "Run the OpenAI-compatible load and fault simulator on 127.0.0.1 (sluice simulate --help lists its options)."),
     EvalCommand.Create(),
     BenchCommand.Create(),
+    ReportCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -41,6 +41,7 @@ public sealed class BatchFileRunner
     private bool _costKnown = true;
     private volatile bool _costLimitReached;
     private RunJournal? _journal;
+    private RunTimeline? _timeline;
     private CompletedItems? _completed;
     private Dictionary<UInt128, int> _repeats = [];
 
@@ -150,7 +151,11 @@ public sealed class BatchFileRunner
                 await JournalInvalidLinesAsync(reader, cancellationToken).ConfigureAwait(false);
             }
 
-            finished = await SendAllAsync(reader, stop, cancellationToken).ConfigureAwait(false);
+            await using (_timeline = await StartTimelineAsync(cancellationToken).ConfigureAwait(false))
+            using (_timeline is not null && _http.BaseAddress is { } endpoint ? new HttpAttemptListener(endpoint, _timeline.AttemptLatency) : null)
+            {
+                finished = await SendAllAsync(reader, stop, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (!finished)
@@ -179,6 +184,20 @@ public sealed class BatchFileRunner
 
             Interlocked.Exchange(ref _notSent, count);
             return count;
+        }
+    }
+
+    /// <summary>The run's timeline (<c>timeline.jsonl</c>), or <see langword="null"/> when it cannot be opened: a
+    /// diagnostic never stops a run.</summary>
+    private async Task<RunTimeline?> StartTimelineAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunTimeline.StartAsync(Directory.TimelinePath, Snapshot, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
@@ -469,8 +488,12 @@ public sealed class BatchFileRunner
             content.Headers.ContentType = Json;
             using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint == BatchEndpoint.Embeddings ? "embeddings" : "chat/completions") { Content = content };
             message.Options.Set(SluiceThroughputHandler.StopWaiting, stop);
+            long sent = _options.TimeProvider.GetTimestamp();
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            // The request's latency as the run sees it: from the client taking it to its final answer, waits for a
+            // slot or budget and retries included (a cache hit sends nothing and is not counted).
+            _timeline?.RecordLatency(_options.TimeProvider.GetElapsedTime(sent));
             // OpenAI's output carries a request_id string on every response; a provider that sends no x-request-id
             // (vLLM, the simulator) gets one of ours, as vLLM's run_batch does, so readers of OpenAI's shape never meet null.
             string requestId = response.Headers.TryGetValues("x-request-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id

@@ -8,6 +8,10 @@ internal sealed record BatchRunSummary
 {
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
+    /// <summary>What wrote the run directory: <c>run</c> (<c>sluice run</c>); an evaluation writes <c>eval</c>.</summary>
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = "run";
+
     [JsonPropertyName("outcome")]
     public required string Outcome { get; init; }
 
