@@ -12,6 +12,7 @@ var root = new RootCommand("sluice: batch LLM workloads at the provider's limit,
 {
     RunCommand.Create(),
     new Command("simulate", "Run the OpenAI-compatible load and fault simulator on 127.0.0.1 (sluice simulate --help lists its options)."),
+    EmbedCommand.Create(), IngestCommand.Create(), QueryCommand.Create(),
 };
 
 var parse = root.Parse(args);

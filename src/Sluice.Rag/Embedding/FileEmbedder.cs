@@ -51,6 +51,7 @@ public sealed class FileEmbedder
         var reader = new TextRecordReader(inputPath, Options.Input);
         var format = Options.OutputFormat ?? EmbeddingFileWriter.FormatOf(outputPath);
         long total = await CheckAsync(reader, format, cancellationToken).ConfigureAwait(false);
+        Options.Progress?.Report(new FileEmbeddingProgress(0, total, CurrentGroupSize(), 0, Options.TimeProvider.GetElapsedTime(started)));
 
         await using var writer = EmbeddingFileWriter.Create(outputPath, format);
         long calls = 0;

@@ -18,7 +18,7 @@ public sealed record FileEmbedderOptions
     /// <value>Default 2,048.</value>
     public int TextsPerCall { get; init; } = 2_048;
 
-    /// <summary>Gets where to report progress after each call, or <see langword="null"/>.</summary>
+    /// <summary>Gets where to report progress once the input is checked (the total known) and after each call, or <see langword="null"/>.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public IProgress<FileEmbeddingProgress>? Progress { get; init; }
 
