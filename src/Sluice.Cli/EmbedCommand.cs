@@ -33,6 +33,7 @@ internal static class EmbedCommand
           0    every text was embedded and the output written
           1    the run failed (the endpoint failed after retries, the output could not be written); no output file is left
           2    invalid input or options (the message names the file and line); nothing was embedded
+          130  interrupted (Ctrl+C, SIGTERM); no output file is left
         """;
 
     public static Command Create()
@@ -129,7 +130,8 @@ internal static class EmbedCommand
         using var owned = generator;
         var embedder = new FileEmbedder(generator, new FileEmbedderOptions { Input = reading, OutputFormat = format, Progress = state });
         state.GroupSize = embedder.CurrentGroupSize;
-        var run = embedder.RunAsync(input, output, cancellationToken);
+        using var interruption = new Interruption(cancellationToken);
+        var run = embedder.RunAsync(input, output, interruption.Token);
         await StatusDisplay.ShowUntilAsync(run, state.Line).ConfigureAwait(false);
         FileEmbeddingReport report;
         try
@@ -139,6 +141,11 @@ internal static class EmbedCommand
         catch (TextRecordFormatException ex)
         {
             return Fail(ex.Message + " Nothing was embedded.");
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            Console.Error.WriteLine("sluice: interrupted; no output was written.");
+            return ExitCodes.Interrupted;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

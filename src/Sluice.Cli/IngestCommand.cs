@@ -33,6 +33,7 @@ internal static class IngestCommand
           1    the run itself failed (the index could not be opened or written)
           2    invalid input (no such directory, a bad line in the URL list, an index of another model)
           3    the run finished, but some files failed (listed at the end with path and reason); the rest is in the index
+          130  interrupted (Ctrl+C, SIGTERM); what was written stays; run again to continue
         """;
 
     public static Command Create()
@@ -95,14 +96,20 @@ internal static class IngestCommand
         using var model = new LocalEmbeddingGenerator();
         var pipeline = IngestionPipeline.Create(model, index, new IngestionOptions { Prune = parse.GetValue(Prune), Cache = cache, Progress = status });
         using var web = urls is null ? null : new WebPageReader();
+        using var interruption = new Interruption(cancellationToken);
         var run = urls is null
-            ? pipeline.IngestDirectoryAsync(source, cancellationToken)
-            : pipeline.IngestAsync(WebPageDocuments.ReadAsync(web!, urls, cancellationToken), cancellationToken);
+            ? pipeline.IngestDirectoryAsync(source, interruption.Token)
+            : pipeline.IngestAsync(WebPageDocuments.ReadAsync(web!, urls, interruption.Token), interruption.Token);
         await StatusDisplay.ShowUntilAsync(run, status.Line).ConfigureAwait(false);
         IngestionReport report;
         try
         {
             report = await run.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            Console.Error.WriteLine("sluice: interrupted; the documents written so far stay in the index, nothing was pruned. Run the same command again to continue: written documents are skipped as unchanged.");
+            return ExitCodes.Interrupted;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -33,6 +33,7 @@ internal static class QueryCommand
           0    every question was answered (or, with no chat model, retrieved)
           2    invalid input or options (no index file, no question, a bad --mode); nothing was sent
           3    some questions failed (each failed one says why, in its place); the others were answered
+          130  interrupted (Ctrl+C, SIGTERM); the answers printed so far are complete
         """;
 
     public static Command Create()
@@ -127,9 +128,10 @@ internal static class QueryCommand
         int failed = 0;
         long done = 0;
         var started = TimeProvider.System.GetTimestamp();
+        using var interruption = new Interruption(cancellationToken);
         var answering = Task.Run(async () =>
         {
-            await foreach (var result in engine.QueryManyAsync(questions, cancellationToken).ConfigureAwait(false))
+            await foreach (var result in engine.QueryManyAsync(questions, interruption.Token).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref done);
                 if (!result.Succeeded)
@@ -139,7 +141,7 @@ internal static class QueryCommand
 
                 Console.Out.Write(json ? JsonLine(result) : Human(result, chat is not null));
             }
-        }, cancellationToken);
+        }, interruption.Token);
         if (questions.Count > 1)
         {
             await StatusDisplay.ShowUntilAsync(answering, () => string.Create(CultureInfo.InvariantCulture,
@@ -149,6 +151,11 @@ internal static class QueryCommand
         try
         {
             await answering.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            Console.Error.WriteLine($"sluice: interrupted after {Interlocked.Read(ref done):N0} of {questions.Count:N0} questions.");
+            return ExitCodes.Interrupted;
         }
         catch (InvalidOperationException ex)
         {

@@ -91,6 +91,27 @@ public sealed class EmbedTests
         Assert.Equal(new[] { "broken.jsonl", "missing.jsonl", "noid.jsonl" }, Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
     }
 
+    [Fact]
+    public async Task Interrupted_with_ctrl_c_exits_130_and_leaves_no_output_file()
+    {
+        string dir = Files.TempDirectory();
+        File.WriteAllLines(Path.Combine(dir, "many.txt"), Enumerable.Range(0, 200_000).Select(i => $"Line {i} of a long file about valves, meters and the winter flushing programme."));
+
+        using var cli = Cli.Start(dir, null, "embed", "many.txt", "-o", "many.npy");
+        while (!cli.Stderr.Contains("embedding: ", StringComparison.Ordinal))
+        {
+            Assert.False(cli.HasExited, $"sluice exited before the interrupt: {cli.Stderr}");
+            await Task.Delay(50);
+        }
+
+        cli.Interrupt();
+        int code = await cli.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 130, $"exit {code}\n{cli.Stderr}");
+        Assert.Contains("interrupted; no output was written", cli.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["many.txt"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).ToArray());
+    }
+
     /// <summary>The API key appears in no file under <paramref name="dir"/> and not in the command's output.</summary>
     internal static void AssertKeyWrittenNowhere(string dir, (int ExitCode, string Stdout, string Stderr) run)
     {
