@@ -38,7 +38,7 @@ internal static class EmbedCommand
 
     public static Command Create()
     {
-        var command = new Command("embed", "Embed a file of texts into vectors (JSON Lines or .npy), streaming in bounded memory; the local model by default, any OpenAI-compatible endpoint with --base-url.\n\n" + Examples + "\n" + ExitHelp);
+        var command = new Command("embed", "Embed a file of texts into vectors (JSON Lines or .npy), streaming in bounded memory; the local model by default, any OpenAI-compatible endpoint with --base-url.\n\n" + Examples + "\n\n" + ExitHelp);
         command.Arguments.Add(Input);
         foreach (Option option in new Option[] { Output, Format, Field, IdField, BatchSize, Json }.Concat(Endpoint.All))
         {

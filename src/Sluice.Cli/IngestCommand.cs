@@ -38,7 +38,7 @@ internal static class IngestCommand
 
     public static Command Create()
     {
-        var command = new Command("ingest", $"Ingest a directory or a list of URLs into an index file with the local embedding model (no key, no network for files); incremental: unchanged documents make no embedding calls.\n\nThe index defaults to ./{DefaultIndex}.\n\n" + Examples + "\n" + ExitHelp);
+        var command = new Command("ingest", $"Ingest a directory or a list of URLs into an index file with the local embedding model (no key, no network for files); incremental: unchanged documents make no embedding calls.\n\nThe index defaults to ./{DefaultIndex}.\n\n" + Examples + "\n\n" + ExitHelp);
         command.Arguments.Add(Source);
         foreach (Option option in new Option[] { Index, Prune, Cache, Json })
         {

@@ -38,7 +38,7 @@ internal static class QueryCommand
 
     public static Command Create()
     {
-        var command = new Command("query", "Ask an index questions: the top-k chunks with sources and scores; with --base-url and --model a synthesized answer. Many questions (--file) are retrieved in batches.\n\n" + Examples + "\n" + ExitHelp);
+        var command = new Command("query", "Ask an index questions: the top-k chunks with sources and scores; with --base-url and --model a synthesized answer. Many questions (--file) are retrieved in batches.\n\n" + Examples + "\n\n" + ExitHelp);
         command.Arguments.Add(Queries);
         foreach (Option option in new Option[] { File, Index, TopK, Mode, Json }.Concat(Endpoint.All))
         {
