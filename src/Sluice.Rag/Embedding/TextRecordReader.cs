@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -52,47 +53,96 @@ public sealed class TextRecordReader
     /// record (raised on enumeration; the message names the file and line).</exception>
     public async IAsyncEnumerable<TextRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        StreamReader reader;
+        await foreach (var (line, number) in ReadLinesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            yield return Format == TextInputFormat.Lines
+                ? new TextRecord(number.ToString(CultureInfo.InvariantCulture), line, number)
+                : Parse(line, number);
+        }
+    }
+
+    /// <summary>Lines split on the bytes (LF, CRLF), each decoded as strict UTF-8 on its own, so invalid bytes are
+    /// reported at their own line (a <see cref="StreamReader"/> decodes whole buffers ahead of the line it returns).</summary>
+    private async IAsyncEnumerable<(string Line, long Number)> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        FileStream stream;
         try
         {
-            reader = new StreamReader(Path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
+            stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new TextRecordFormatException(Path, 0, $"cannot be opened: {exception.Message}", exception);
         }
 
-        using (reader)
+        await using (stream.ConfigureAwait(false))
         {
+            byte[] buffer = new byte[1 << 16];
+            var line = new ArrayBufferWriter<byte>(256);
             long number = 0;
             while (true)
             {
-                string? line;
+                int read;
                 try
                 {
-                    line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                    read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is IOException or DecoderFallbackException)
+                catch (IOException exception)
                 {
-                    string reason = exception is DecoderFallbackException ? "is not valid UTF-8" : $"cannot be read: {exception.Message}";
-                    throw new TextRecordFormatException(Path, number + 1, reason, exception);
+                    throw new TextRecordFormatException(Path, number + 1, $"cannot be read: {exception.Message}", exception);
                 }
 
-                if (line is null)
+                if (read == 0)
                 {
+                    if (line.WrittenCount > 0)
+                    {
+                        yield return (Decode(line, ++number), number);
+                    }
+
                     yield break;
                 }
 
-                number++;
-                if (string.IsNullOrWhiteSpace(line))
+                int start = 0;
+                int end;
+                while ((end = Array.IndexOf(buffer, (byte)'\n', start, read - start)) >= 0)
                 {
-                    continue;
+                    line.Write(buffer.AsSpan(start, end - start));
+                    start = end + 1;
+                    string text = Decode(line, ++number);
+                    line.ResetWrittenCount();
+                    yield return (text, number);
                 }
 
-                yield return Format == TextInputFormat.Lines
-                    ? new TextRecord(number.ToString(CultureInfo.InvariantCulture), line, number)
-                    : Parse(line, number);
+                line.Write(buffer.AsSpan(start, read - start));
             }
+        }
+    }
+
+    private string Decode(ArrayBufferWriter<byte> line, long number)
+    {
+        var bytes = line.WrittenSpan;
+        if (number == 1 && bytes.StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..];
+        }
+
+        if (bytes.EndsWith("\r"u8))
+        {
+            bytes = bytes[..^1];
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw new TextRecordFormatException(Path, number, $"not valid UTF-8 (byte {exception.Index + 1} of the line).", exception);
         }
     }
 
