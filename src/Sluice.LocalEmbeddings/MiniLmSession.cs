@@ -63,7 +63,18 @@ internal sealed class MiniLmSession : IDisposable
         OrtValue[] inputs = _hasTokenTypes ? [ids, mask, types] : [ids, mask];
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
-        using var results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        IDisposableReadOnlyCollection<OrtValue> results;
+        try
+        {
+            results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The terminate flag ends the run with ONNX Runtime's own error; the caller asked for cancellation.
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        using var disposeResults = results;
         cancellationToken.ThrowIfCancellationRequested();
 
         ReadOnlySpan<float> hidden = results[0].GetTensorDataAsSpan<float>();

@@ -9,7 +9,9 @@ internal sealed class IngestionCounters(IProgress<IngestionProgress>? progress, 
     private readonly ConcurrentQueue<IngestionError> _errors = new();
     private readonly long _started = time.GetTimestamp();
     private long _errorCount;
+    private static readonly TimeSpan ReadReportInterval = TimeSpan.FromMilliseconds(200);
     private IngestionError? _lastError;
+    private long _lastReadReport;
 
 #pragma warning disable SA1401, CA1051 // fields, so workers can pass them by reference to Interlocked
     public long Read;
@@ -33,6 +35,22 @@ internal sealed class IngestionCounters(IProgress<IngestionProgress>? progress, 
     }
 
     public void Report() => progress?.Report(Snapshot());
+
+    /// <summary>Reports while documents are read and split (between groups), at most every 0.2 s.</summary>
+    public void ReportNowAndThen()
+    {
+        if (progress is null)
+        {
+            return;
+        }
+
+        long now = time.GetTimestamp();
+        long last = Interlocked.Read(ref _lastReadReport);
+        if (time.GetElapsedTime(last, now) >= ReadReportInterval && Interlocked.CompareExchange(ref _lastReadReport, now, last) == last)
+        {
+            progress.Report(Snapshot());
+        }
+    }
 
     /// <summary>Reports the final counts and returns them with every error.</summary>
     public IngestionReport Finish()

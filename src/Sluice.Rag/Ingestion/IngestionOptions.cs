@@ -45,7 +45,7 @@ public sealed record IngestionOptions
     /// <value>Default <see langword="false"/>.</value>
     public bool Prune { get; init; }
 
-    /// <summary>Gets where to report progress (after each group and each error, from the run's threads, possibly two at
+    /// <summary>Gets where to report progress (after each group and each error, and at most every 0.2 s while documents are read and split, and once reading is done; from the run's threads, possibly two at
     /// once: use a thread-safe receiver such as <see cref="Progress{T}"/>), or <see langword="null"/>.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public IProgress<IngestionProgress>? Progress { get; init; }

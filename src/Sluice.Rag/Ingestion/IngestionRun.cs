@@ -70,6 +70,7 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
             if (indexed is not null && indexed.IsOnly(version))
             {
                 Interlocked.Increment(ref _counters.Unchanged);
+                _counters.ReportNowAndThen();
                 continue;
             }
 
@@ -86,8 +87,11 @@ internal sealed class IngestionRun(IngestionPipeline pipeline, IEmbeddingGenerat
 
             Interlocked.Increment(ref _counters.Split);
             Interlocked.Add(ref _counters.Chunks, chunks.Count);
+            _counters.ReportNowAndThen();
             yield return new PreparedDocument(document, version, chunks, indexed?.Keys ?? []);
         }
+
+        _counters.Report(); // every document read and split
     }
 
     private IReadOnlyList<DocumentChunk> Transform(IReadOnlyList<DocumentChunk> chunks)
