@@ -4,10 +4,12 @@ namespace Sluice.Evaluation;
 
 /// <summary>
 /// Aggregate figures of one evaluator's outcomes: counts, mean score with its sample standard deviation and 95 %
-/// confidence interval (Student's t with n − 1 degrees of freedom), and the pass rate.
+/// confidence interval, and the pass rate.
 /// </summary>
 /// <remarks>Scores and verdicts come from valid outcomes only; an outcome with a score but no verdict counts towards
-/// the mean and not towards the pass rate.</remarks>
+/// the mean and not towards the pass rate. The interval is Wilson's score interval when every score is 0 or 1 (a hit
+/// rate, an exact match: a proportion, whose interval has width even when every case hit), and otherwise Student's t
+/// with n − 1 degrees of freedom, cut to the lowest and highest score seen (a mean cannot leave its scores' range).</remarks>
 public sealed record EvalSummary
 {
     /// <summary>Gets the evaluator's name.</summary>
@@ -34,7 +36,8 @@ public sealed record EvalSummary
     /// <summary>Gets the sample standard deviation of the scores (n − 1); <see langword="null"/> with fewer than two.</summary>
     public double? StdDev { get; init; }
 
-    /// <summary>Gets the lower end of the 95 % confidence interval of the mean score (t-distribution); <see langword="null"/> with fewer than two scores.</summary>
+    /// <summary>Gets the lower end of the 95 % confidence interval of the mean score (Wilson's for 0/1 scores, else
+    /// Student's t cut to the scores' range); <see langword="null"/> with fewer than two scores.</summary>
     public double? ConfidenceLow { get; init; }
 
     /// <summary>Gets the upper end of the 95 % confidence interval of the mean score; <see langword="null"/> with fewer than two scores.</summary>
@@ -62,7 +65,7 @@ public sealed record EvalSummary
         var spreads = outcomes.Where(static o => o.ScoreStdDev.HasValue).Select(static o => o.ScoreStdDev!.Value).ToArray();
         double? mean = scores.Length == 0 ? null : scores.Average();
         double? sd = scores.Length < 2 ? null : SampleStatistics.StdDev(scores);
-        double? half = sd is double s ? SampleStatistics.TCritical95(scores.Length - 1) * s / Math.Sqrt(scores.Length) : null;
+        (double Low, double High)? interval = sd is null ? null : ConfidenceInterval(scores, mean!.Value, sd.Value);
         return new EvalSummary
         {
             EvaluatorName = evaluatorName,
@@ -73,11 +76,28 @@ public sealed record EvalSummary
             PassingCount = passing,
             MeanScore = mean,
             StdDev = sd,
-            ConfidenceLow = mean - half,
-            ConfidenceHigh = mean + half,
+            ConfidenceLow = interval?.Low,
+            ConfidenceHigh = interval?.High,
             PassRate = verdicts.Length == 0 ? null : (double)passing / verdicts.Length,
             MeanRepetitionStdDev = spreads.Length == 0 ? null : spreads.Average(),
         };
+    }
+
+    private static (double Low, double High) ConfidenceInterval(double[] scores, double mean, double sd)
+    {
+        int n = scores.Length;
+        if (scores.All(static x => x is 0 or 1))
+        {
+            // Wilson score interval for a proportion, z = 1.96.
+            const double Z = 1.959963984540054;
+            double z2n = Z * Z / n;
+            double centre = (mean + z2n / 2) / (1 + z2n);
+            double spread = Z / (1 + z2n) * Math.Sqrt((mean * (1 - mean) / n) + (z2n / (4 * n)));
+            return (Math.Max(0, centre - spread), Math.Min(1, centre + spread));
+        }
+
+        double half = SampleStatistics.TCritical95(n - 1) * sd / Math.Sqrt(n);
+        return (Math.Max(scores.Min(), mean - half), Math.Min(scores.Max(), mean + half));
     }
 
     /// <summary>Summarises every evaluator of a runner's result.</summary>

@@ -41,6 +41,30 @@ public sealed class EvalSummaryTests
     }
 
     [Fact]
+    public void A_proportion_gets_Wilsons_interval_with_width_even_at_every_hit()
+    {
+        // 20 hits of 20: Wilson 95 % = [20/(20 + z²), 1] = [0.8389, 1]; a t-interval would be [1, 1].
+        var all = EvalSummary.Compute("hit_rate", Enumerable.Range(0, 20).Select(i => Outcome(i, 1, null)).ToArray());
+        Assert.Equal(0.8388748, all.ConfidenceLow!.Value, 6);
+        Assert.Equal(1.0, all.ConfidenceHigh!.Value, 12);
+
+        // 8 of 10: centre (0.8 + 0.19207)/1.38415 = 0.71672, spread 0.22656 → [0.49016, 0.94332].
+        var some = EvalSummary.Compute("hit_rate", Enumerable.Range(0, 10).Select(i => Outcome(i, i < 8 ? 1 : 0, null)).ToArray());
+        Assert.Equal(0.49016, some.ConfidenceLow!.Value, 4);
+        Assert.Equal(0.94332, some.ConfidenceHigh!.Value, 4);
+    }
+
+    [Fact]
+    public void A_t_interval_stays_within_the_scores_range()
+    {
+        // Scores 1, 1, 1, 0.5: mean 0.875, sd 0.25, t(3) = 3.182446, half-width 0.397806 → [0.477, 1.273], cut to
+        // the scores' range [0.5, 1].
+        var summary = EvalSummary.Compute("mrr", [Outcome(0, 1, null), Outcome(1, 1, null), Outcome(2, 1, null), Outcome(3, 0.5, null)]);
+        Assert.Equal(0.5, summary.ConfidenceLow!.Value, 12);
+        Assert.Equal(1.0, summary.ConfidenceHigh!.Value, 12);
+    }
+
+    [Fact]
     public void One_score_has_a_mean_but_no_spread_and_none_has_nothing()
     {
         var one = EvalSummary.Compute("e", [Outcome(0, 0.5, null)]);
