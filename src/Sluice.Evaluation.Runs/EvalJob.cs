@@ -256,18 +256,11 @@ public sealed class EvalJob
         ScoreStdDev = r.ScoreStdDev,
     };
 
-    /// <summary>One run per run directory at a time, as <c>sluice run</c>: two would evaluate the same cases and interleave the journal.</summary>
-    private FileStream LockDirectory()
-    {
-        try
-        {
-            return new FileStream(Directory.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new EvalRunRefusedException($"another sluice eval is using {Directory.Path} (it holds {Directory.LockPath}); wait for it to end, or stop it.");
-        }
-    }
+    /// <summary>One run per run directory at a time (<see cref="RunLock"/>, as <c>sluice run</c>): two would evaluate the same cases and interleave the journal.</summary>
+    private RunLock LockDirectory() =>
+        RunLock.TryAcquire(Directory.Path, out var runLock)
+            ? runLock
+            : throw new EvalRunRefusedException($"another sluice eval is using {Directory.Path} (it holds {Directory.LockPath}); wait for it to end, or stop it.");
 
     /// <summary>Refuses a directory of an earlier run without resume, or a resume whose dataset or settings changed;
     /// writes the manifest of a new run.</summary>

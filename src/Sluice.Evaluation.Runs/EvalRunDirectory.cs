@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sluice.BatchFiles;
 
 namespace Sluice.Evaluation.Runs;
 
@@ -38,7 +39,7 @@ public sealed class EvalRunDirectory
     public string ManifestPath => Combine("manifest.json");
 
     /// <summary>Gets <c>run.lock</c>: held while a run uses the directory.</summary>
-    public string LockPath => Combine("run.lock");
+    public string LockPath => Combine(RunLock.FileName);
 
     /// <summary>A new run directory for a dataset: <c>&lt;parent&gt;/&lt;dataset file name without extension&gt;-&lt;yyyyMMdd-HHmmss&gt;</c> (UTC).</summary>
     /// <param name="datasetPath">The dataset file.</param>
