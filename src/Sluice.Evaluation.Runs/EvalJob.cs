@@ -82,16 +82,21 @@ public sealed class EvalJob
         try
         {
             var embeddings = _options.EmbeddingGenerator ?? ownGenerator;
+            var progress = new EvalProgress(
+                (long)cases.Count * selection.Chosen.Count, resumed, _options.Workers, _options.ChatClient?.GetService<UsageLedger>(), time);
             await using (var journal = RunJournal.Open(Directory.JournalPath, _options.Journal))
+            await using (var timeline = await StartTimelineAsync(progress, cancellationToken).ConfigureAwait(false))
+            using (AttemptListener(timeline))
             {
+                var chat = _options.ChatClient is { } client && timeline is not null ? new TimedChatClient(client, timeline.Latency, time) : _options.ChatClient;
                 var work = new EvalWorkPlan(cases, selection, done);
-                await work.JournalInapplicableAsync(journal, cancellationToken).ConfigureAwait(false);
+                await work.JournalInapplicableAsync(journal, progress, cancellationToken).ConfigureAwait(false);
                 if (index is not null)
                 {
-                    await AnswerAsync(work, index, embeddings!, journal, done, cancellationToken).ConfigureAwait(false);
+                    await AnswerAsync(work, index, embeddings!, chat, journal, done, progress, cancellationToken).ConfigureAwait(false);
                 }
 
-                await EvaluateAsync(work, selection, embeddings, done, journal, cancellationToken).ConfigureAwait(false);
+                await EvaluateAsync(work, selection, embeddings, chat, done, journal, progress, cancellationToken).ConfigureAwait(false);
             }
 
             var final = await EvalJournal.ReadAsync(Directory.JournalPath, cancellationToken).ConfigureAwait(false);
@@ -117,7 +122,7 @@ public sealed class EvalJob
     }
 
     /// <summary>Retrieves (and, with a chat model, answers) every case that still has evaluations to run and no journalled answer.</summary>
-    private async Task AnswerAsync(EvalWorkPlan work, VectorIndex index, IEmbeddingGenerator<string, Embedding<float>> embeddings, RunJournal journal, EvalJournal done, CancellationToken cancellationToken)
+    private async Task AnswerAsync(EvalWorkPlan work, VectorIndex index, IEmbeddingGenerator<string, Embedding<float>> embeddings, IChatClient? chat, RunJournal journal, EvalJournal done, EvalProgress progress, CancellationToken cancellationToken)
     {
         var pending = work.Cases.Where(c => work.Runnable[c.Id].Count > 0 && !done.Answers.ContainsKey(c.Id)).ToArray();
         if (pending.Length == 0)
@@ -125,7 +130,7 @@ public sealed class EvalJob
             return;
         }
 
-        var synthesizer = _options.ChatClient is null ? null : ResponseSynthesizer.Create(_options.ChatClient, _options.SynthesisMode);
+        var synthesizer = chat is null ? null : ResponseSynthesizer.Create(chat, _options.SynthesisMode);
         var engine = new QueryEngine(
             new VectorRetriever(index, embeddings, new RetrieverOptions { TopK = _options.TopK }),
             synthesizer,
@@ -151,15 +156,15 @@ public sealed class EvalJob
             else
             {
                 string reason = $"The query failed after {item.Attempts} attempt(s): {item.Error!.GetType().Name}: {item.Error.Message}";
-                await work.JournalFailedAsync(journal, @case, reason, cancellationToken).ConfigureAwait(false);
+                await work.JournalFailedAsync(journal, @case, reason, progress, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Runs the evaluations still to do: one runner per distinct set of remaining evaluators (one set in a new run).</summary>
-    private async Task EvaluateAsync(EvalWorkPlan work, EvaluatorCatalog.Selection selection, IEmbeddingGenerator<string, Embedding<float>>? embeddings, EvalJournal done, RunJournal journal, CancellationToken cancellationToken)
+    private async Task EvaluateAsync(EvalWorkPlan work, EvaluatorCatalog.Selection selection, IEmbeddingGenerator<string, Embedding<float>>? embeddings, IChatClient? chat, EvalJournal done, RunJournal journal, EvalProgress progress, CancellationToken cancellationToken)
     {
-        var tools = new EvaluatorCatalog.Tools(_options.ChatClient, embeddings);
+        var tools = new EvaluatorCatalog.Tools(chat, embeddings);
         var groups = work.Cases
             .Where(c => work.Runnable[c.Id].Count > 0)
             .GroupBy(c => string.Join(",", work.Runnable[c.Id].Select(static e => e.Name)), StringComparer.Ordinal);
@@ -167,7 +172,7 @@ public sealed class EvalJob
         {
             var groupCases = group.ToArray();
             var entries = work.Runnable[groupCases[0].Id];
-            var evaluators = entries.ToDictionary(static e => e.Name, e => e.Create(tools), StringComparer.Ordinal);
+            var evaluators = entries.ToDictionary(static e => e.Name, e => progress.Counting(e.Create(tools)), StringComparer.Ordinal);
             var responses = groupCases.Select(c => Response(c, selection.Context, done)).ToArray();
             var inputs = new EvalInputs();
             if (entries.Any(static e => e.NeedsReference))
@@ -187,7 +192,7 @@ public sealed class EvalJob
                 OutcomeCompleted = (outcome, ct) =>
                 {
                     var @case = groupCases[outcome.Index];
-                    return EvalJournal.AppendOutcomeAsync(journal, Record(outcome, @case, work, selection.Context), ct);
+                    return EvalJournal.AppendOutcomeAsync(journal, Record(outcome, @case, work, selection.Context), progress, ct);
                 },
             };
             var runner = new BatchEvalRunner(evaluators, _options.Workers, showProgress: _options.ProgressWriter is not null, options);
@@ -256,18 +261,31 @@ public sealed class EvalJob
         ScoreStdDev = r.ScoreStdDev,
     };
 
-    /// <summary>One run per run directory at a time, as <c>sluice run</c>: two would evaluate the same cases and interleave the journal.</summary>
-    private FileStream LockDirectory()
+    /// <summary>The run's timeline (<c>timeline.jsonl</c>, <see cref="RunTimeline"/>) sampling <paramref name="progress"/>,
+    /// or <see langword="null"/> when it cannot be opened: a diagnostic never stops a run.</summary>
+    private async Task<RunTimeline?> StartTimelineAsync(EvalProgress progress, CancellationToken cancellationToken)
     {
         try
         {
-            return new FileStream(Directory.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return await RunTimeline.StartAsync(Directory.TimelinePath, progress.Snapshot, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new EvalRunRefusedException($"another sluice eval is using {Directory.Path} (it holds {Directory.LockPath}); wait for it to end, or stop it.");
+            return null;
         }
     }
+
+    /// <summary>Counts each HTTP attempt to the chat model's endpoint (when the client names it) into the timeline.</summary>
+    private HttpAttemptListener? AttemptListener(RunTimeline? timeline) =>
+        timeline is not null && _options.ChatClient?.GetService<ChatClientMetadata>()?.ProviderUri is { } endpoint
+            ? new HttpAttemptListener(endpoint, timeline.AttemptLatency)
+            : null;
+
+    /// <summary>One run per run directory at a time (<see cref="RunLock"/>, as <c>sluice run</c>): two would evaluate the same cases and interleave the journal.</summary>
+    private RunLock LockDirectory() =>
+        RunLock.TryAcquire(Directory.Path, out var runLock)
+            ? runLock
+            : throw new EvalRunRefusedException($"another sluice eval is using {Directory.Path} (it holds {Directory.LockPath}); wait for it to end, or stop it.");
 
     /// <summary>Refuses a directory of an earlier run without resume, or a resume whose dataset or settings changed;
     /// writes the manifest of a new run.</summary>

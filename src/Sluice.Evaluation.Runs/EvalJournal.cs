@@ -50,13 +50,17 @@ internal sealed class EvalJournal
     public static ValueTask AppendAnswerAsync(RunJournal journal, JournalledAnswer answer, long line, CancellationToken cancellationToken) =>
         journal.AppendLineAsync(AnswerPrefix + answer.CaseId, JournalOutcome.Succeeded, line, JsonSerializer.SerializeToUtf8Bytes(answer, Json), cancellationToken);
 
-    public static ValueTask AppendOutcomeAsync(RunJournal journal, EvalRecord record, CancellationToken cancellationToken) =>
-        journal.AppendLineAsync(
+    /// <summary>Journals an outcome (flushed before it counts), then counts it in <paramref name="progress"/>.</summary>
+    public static async ValueTask AppendOutcomeAsync(RunJournal journal, EvalRecord record, EvalProgress? progress, CancellationToken cancellationToken)
+    {
+        await journal.AppendLineAsync(
             OutcomeId(record.Evaluator, record.CaseId!),
             record.InvalidResult ? JournalOutcome.Failed : JournalOutcome.Succeeded,
             record.Line!.Value,
             JsonSerializer.SerializeToUtf8Bytes(record, Json),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        progress?.Journalled(record);
+    }
 }
 
 /// <summary>A case's answer as journalled: the response (when generated), the retrieved passages and their document ids.</summary>

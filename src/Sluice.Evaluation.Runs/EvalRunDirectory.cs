@@ -1,10 +1,11 @@
 using System.Globalization;
+using Sluice.BatchFiles;
 
 namespace Sluice.Evaluation.Runs;
 
 /// <summary>
 /// Where an <see cref="EvalJob"/> keeps its state and results: <c>summary.json</c>, <c>results.jsonl</c>,
-/// <c>results.csv</c>, <c>journal.jsonl</c>, <c>manifest.json</c> and <c>run.lock</c>. <c>sluice report</c> reads it.
+/// <c>results.csv</c>, <c>journal.jsonl</c>, <c>manifest.json</c>, <c>timeline.jsonl</c> and <c>run.lock</c>. <c>sluice report</c> reads it.
 /// </summary>
 public sealed class EvalRunDirectory
 {
@@ -37,8 +38,12 @@ public sealed class EvalRunDirectory
     /// <summary>Gets <c>manifest.json</c>: what the results depend on (the dataset's SHA-256, the settings).</summary>
     public string ManifestPath => Combine("manifest.json");
 
+    /// <summary>Gets <c>timeline.jsonl</c> (<see cref="RunTimeline"/>): the run's counts over time, a session per run
+    /// and per resume, and the chat model's call and HTTP attempt latencies.</summary>
+    public string TimelinePath => Combine("timeline.jsonl");
+
     /// <summary>Gets <c>run.lock</c>: held while a run uses the directory.</summary>
-    public string LockPath => Combine("run.lock");
+    public string LockPath => Combine(RunLock.FileName);
 
     /// <summary>A new run directory for a dataset: <c>&lt;parent&gt;/&lt;dataset file name without extension&gt;-&lt;yyyyMMdd-HHmmss&gt;</c> (UTC).</summary>
     /// <param name="datasetPath">The dataset file.</param>

@@ -47,20 +47,20 @@ internal sealed class EvalWorkPlan
     public int IndexOf(EvalCase @case) => _positions[@case.Id];
 
     /// <summary>Journals an invalid outcome for each (case, evaluator) that the case's data cannot feed.</summary>
-    public async Task JournalInapplicableAsync(RunJournal journal, CancellationToken cancellationToken)
+    public async Task JournalInapplicableAsync(RunJournal journal, EvalProgress? progress, CancellationToken cancellationToken)
     {
         foreach (var (@case, entry, reason) in _inapplicable)
         {
-            await EvalJournal.AppendOutcomeAsync(journal, Invalid(@case, entry.Name, reason), cancellationToken).ConfigureAwait(false);
+            await EvalJournal.AppendOutcomeAsync(journal, Invalid(@case, entry.Name, reason), progress, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Journals an invalid outcome for each evaluator still to run on a case whose query failed; it then has none left.</summary>
-    public async Task JournalFailedAsync(RunJournal journal, EvalCase @case, string reason, CancellationToken cancellationToken)
+    public async Task JournalFailedAsync(RunJournal journal, EvalCase @case, string reason, EvalProgress? progress, CancellationToken cancellationToken)
     {
         foreach (var entry in Runnable[@case.Id])
         {
-            await EvalJournal.AppendOutcomeAsync(journal, Invalid(@case, entry.Name, reason), cancellationToken).ConfigureAwait(false);
+            await EvalJournal.AppendOutcomeAsync(journal, Invalid(@case, entry.Name, reason), progress, cancellationToken).ConfigureAwait(false);
         }
 
         Runnable[@case.Id] = [];

@@ -201,19 +201,11 @@ public sealed class BatchFileRunner
         }
     }
 
-    /// <summary>One run per run directory at a time: two would send the same items and interleave the journal.</summary>
-    private FileStream LockRunDirectory()
-    {
-        string path = Path.Combine(Directory.Path, "run.lock");
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new BatchRunRefusedException($"another sluice run is using {Directory.Path} (it holds {path}); wait for it to end, or stop it.");
-        }
-    }
+    /// <summary>One run per run directory at a time (<see cref="RunLock"/>): two would send the same items and interleave the journal.</summary>
+    private RunLock LockRunDirectory() =>
+        RunLock.TryAcquire(Directory.Path, out var runLock)
+            ? runLock
+            : throw new BatchRunRefusedException($"another sluice run is using {Directory.Path} (it holds {RunLock.PathIn(Directory.Path)}); wait for it to end, or stop it.");
 
     private BatchRunResult Result(BatchRunOutcome outcome, BatchValidationReport report, bool resumed) => new()
     {

@@ -88,6 +88,9 @@ internal static class ReportComposer
         var limits = new List<LineSeries>();
         var pressure = new List<LineSeries>();
         var latency = new List<BarSeries>();
+        // An eval's item is an outcome (a case and an evaluator), its limit the workers, its requests the chat model's calls.
+        bool eval = page.Runs[0].Kind == "eval";
+        string items = eval ? "outcomes" : "items", limit = eval ? "workers" : "concurrency limit";
         for (int i = 0; i < page.Runs.Count; i++)
         {
             if (page.Runs[i].Timeline is not { } timeline)
@@ -99,13 +102,13 @@ internal static class ReportComposer
             bool dashed = i == 1;
             // Two quantities per chart: blue and orange for one run; with two runs, A blue and green, B (dashed) orange and purple.
             int first = page.Runs.Count == 1 ? 0 : i, second = page.Runs.Count == 1 ? 1 : 2 + i;
-            throughput.Add(new LineSeries(who + "items per second", Rate(timeline.Points, p => p.Succeeded + p.Failed), first, dashed));
-            limits.Add(new LineSeries(who + "concurrency limit", [.. timeline.Points.Select(p => (p.T, (double)p.ConcurrencyLimit))], first, dashed));
-            limits.Add(new LineSeries(who + "items in flight", [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], second, dashed));
+            throughput.Add(new LineSeries(who + items + " per second", Rate(timeline.Points, p => p.Succeeded + p.Failed), first, dashed));
+            limits.Add(new LineSeries(who + limit, [.. timeline.Points.Select(p => (p.T, (double)p.ConcurrencyLimit))], first, dashed));
+            limits.Add(new LineSeries(who + (eval ? "evaluations in flight" : "items in flight"), [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], second, dashed));
             pressure.Add(new LineSeries(who + "429s per second", Rate(timeline.Points, p => p.RateLimited), first, dashed));
             pressure.Add(new LineSeries(who + "retries per second", Rate(timeline.Points, p => p.Retries), second, dashed));
             latency.Add(new BarSeries(who + "attempts", [.. timeline.AttemptCounts.Select(c => (double)c)], first));
-            latency.Add(new BarSeries(who + "requests", [.. timeline.LatencyCounts.Select(c => (double)c)], second));
+            latency.Add(new BarSeries(who + (eval ? "chat-model calls" : "requests"), [.. timeline.LatencyCounts.Select(c => (double)c)], second));
         }
 
         var bounds = page.Runs.Select(r => r.Timeline).First(t => t is not null)!.LatencyBoundsMs;
@@ -121,7 +124,7 @@ internal static class ReportComposer
         }
 
         var latencyChart = SvgCharts.Bars(
-            "latency", "Latency of HTTP attempts and of whole requests (log-spaced buckets)", "latency", "count",
+            "latency", eval ? "Latency of HTTP attempts and of chat-model calls (log-spaced buckets)" : "Latency of HTTP attempts and of whole requests (log-spaced buckets)", "latency", "count",
             categories.Skip(low).Take(high - low + 1).ToList(),
             [.. latency.Select(s => s with { Values = s.Values.Skip(low).Take(high - low + 1).ToList() })]);
         var percentiles = new List<IReadOnlyList<string>>();
@@ -132,7 +135,7 @@ internal static class ReportComposer
                 continue;
             }
 
-            foreach (var (what, counts) in new[] { ("attempts", t.AttemptCounts), ("requests", t.LatencyCounts) })
+            foreach (var (what, counts) in new[] { ("attempts", t.AttemptCounts), (eval ? "chat-model calls" : "requests", t.LatencyCounts) })
             {
                 if (Percentiles.Of(t.LatencyBoundsMs, counts) is { } p)
                 {
@@ -144,12 +147,16 @@ internal static class ReportComposer
         return new ReportSection("timeline", "Over time")
         {
             Text = "From timeline.jsonl: one sample a second (coarser after an hour); a resumed run's sessions are laid end to end. "
-                + "Attempt latency is each HTTP attempt on the wire (every retry is one); request latency is a request as the run sees it, "
-                + "from the client taking it to its final answer, waits for a slot or budget and retries included.",
+                + (eval
+                    ? "An outcome is one case scored by one evaluator (valid or invalid). Attempt latency is each HTTP attempt to the chat model on the wire "
+                        + "(every retry is one); chat-model call latency is a judge's or an answer's call as the eval sees it, waits and retries included. "
+                        + "Without a chat model there are no latencies."
+                    : "Attempt latency is each HTTP attempt on the wire (every retry is one); request latency is a request as the run sees it, "
+                        + "from the client taking it to its final answer, waits for a slot or budget and retries included."),
             Charts =
             [
-                SvgCharts.Line("throughput", "Throughput over time", "time (s)", "items per second", throughput),
-                SvgCharts.Line("concurrency", "Concurrency limit and items in flight over time", "time (s)", "requests", limits),
+                SvgCharts.Line("throughput", "Throughput over time", "time (s)", items + " per second", throughput),
+                SvgCharts.Line("concurrency", eval ? "Workers and evaluations in flight over time" : "Concurrency limit and items in flight over time", "time (s)", eval ? "evaluations" : "requests", limits),
                 SvgCharts.Line("rate-limits", "429 responses and retries over time", "time (s)", "per second", pressure),
                 latencyChart,
             ],
