@@ -48,7 +48,9 @@ internal static class EvalCommand
         Exit codes:
           0    finished (invalid outcomes are results: counted in the table's invalid column)
           1    the journal or a result file could not be written; what finished is journalled: fix the cause, then --resume
-          2    invalid input or configuration (a dataset line, an option, a refused resume); nothing was evaluated
+          2    invalid input or configuration (a dataset line, an option, an index that is not one, a refused resume);
+               nothing was evaluated
+          3    finished, but an evaluator has no valid outcome at all (an unreachable judge, say): see invalid_reason
           130  interrupted (Ctrl+C, SIGTERM); the command printed resumes it
         """;
 
@@ -93,6 +95,11 @@ internal static class EvalCommand
         if (Judge(parse, out var judgeSettings) is not { } judge)
         {
             return ExitCodes.InvalidInput;
+        }
+
+        if (judge.Client is null && parse.GetResult(Mode) is { Implicit: false })
+        {
+            return Fail("--mode needs a chat model to synthesize answers: add --base-url and --model.");
         }
 
         using var judgeClient = judge.Client;
@@ -162,7 +169,20 @@ internal static class EvalCommand
             });
             var result = await job.RunAsync(signals.Stop).ConfigureAwait(false);
             Show(result);
+            var empty = result.Metrics.Where(static m => m.Count > 0 && m.ScoredCount == 0 && m.VerdictCount == 0).Select(static m => m.EvaluatorName).ToArray();
+            if (empty.Length > 0)
+            {
+                // Invalid outcomes are results, but an evaluator with no valid outcome at all (an unreachable judge, a
+                // model that never answers in the judge's format) is a run that did not do its job.
+                Console.Error.WriteLine($"sluice: no valid outcome for {string.Join(", ", empty)}: see invalid_reason in {result.Directory.ResultsJsonPath}.");
+                return ExitCodes.FinishedWithFailures;
+            }
+
             return ExitCodes.Success;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            return Fail($"--index: cannot open {index}: {ex.Message}");
         }
         catch (EvalDatasetException ex)
         {
@@ -184,8 +204,8 @@ internal static class EvalCommand
         }
         catch (OperationCanceledException) when (signals.Stop.IsCancellationRequested)
         {
-            Console.Out.WriteLine($"sluice: interrupted; finished outcomes are in {Path.Combine(runDirectory, "journal.jsonl")}; to continue, run:");
-            Console.Out.WriteLine("  " + ResumeCommand(parse.GetValue(Output) is null ? runDirectory : null));
+            Console.Error.WriteLine($"sluice: interrupted; finished outcomes are in {Path.Combine(runDirectory, "journal.jsonl")}; to continue, run:");
+            Console.Error.WriteLine("  " + ResumeCommand(parse.GetValue(Output) is null ? runDirectory : null));
             return ExitCodes.Interrupted;
         }
         catch (IOException ex)

@@ -45,7 +45,7 @@ public sealed class EvalRunDirectory
     /// <summary>Gets <c>run.lock</c>: held while a run uses the directory.</summary>
     public string LockPath => Combine(RunLock.FileName);
 
-    /// <summary>A new run directory for a dataset: <c>&lt;parent&gt;/&lt;dataset file name without extension&gt;-&lt;yyyyMMdd-HHmmss&gt;</c> (UTC).</summary>
+    /// <summary>A new run directory for a dataset: <c>&lt;parent&gt;/&lt;dataset file name without extension&gt;-&lt;yyyyMMdd-HHmmss-fff&gt;</c> (UTC), with <c>-2</c>, <c>-3</c>… added when that name is taken.</summary>
     /// <param name="datasetPath">The dataset file.</param>
     /// <param name="now">The time to stamp it with.</param>
     /// <param name="parent">The folder to put it in; default <see cref="DefaultParent"/> under the current directory.</param>
@@ -53,8 +53,16 @@ public sealed class EvalRunDirectory
     public static EvalRunDirectory CreateDefault(string datasetPath, DateTimeOffset now, string? parent = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetPath);
-        string stamp = now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        return new EvalRunDirectory(System.IO.Path.Combine(parent ?? DefaultParent, $"{Stem(datasetPath)}-{stamp}"));
+        string stamp = now.UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
+        string path = System.IO.Path.Combine(parent ?? DefaultParent, $"{Stem(datasetPath)}-{stamp}");
+
+        // Two evals started in the same millisecond must not share a directory (the second would find it locked).
+        for (int n = 2; Directory.Exists(path) || File.Exists(path); n++)
+        {
+            path = System.IO.Path.Combine(parent ?? DefaultParent, string.Create(CultureInfo.InvariantCulture, $"{Stem(datasetPath)}-{stamp}-{n}"));
+        }
+
+        return new EvalRunDirectory(path);
     }
 
     /// <summary>The newest run directory of a dataset under <paramref name="parent"/> (one holding a manifest), for a

@@ -152,6 +152,40 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
+    public async Task An_index_that_is_not_one_and_a_mode_without_a_model_are_named_and_exit_2()
+    {
+        string dir = Files.TempDirectory();
+        string dataset = Write(dir, "qa.jsonl", """{"id": "x1", "query": "One?", "reference": "1", "response": "1"}""");
+        string fake = Write(dir, "fake.db", "this is not a database, just text long enough to be read as a header");
+
+        var notIndex = await Cli.RunAsync(dir, null, "eval", "--dataset", dataset, "--index", fake, "-o", Path.Combine(dir, "run1"));
+        Assert.True(notIndex.ExitCode == 2, Runs.Explain(notIndex));
+        Assert.Contains($"--index: cannot open {fake}", notIndex.Stderr);
+        Assert.DoesNotContain("Unhandled exception", notIndex.Stderr);
+
+        var mode = await Cli.RunAsync(dir, null, "eval", "--dataset", dataset, "--evaluators", "token_f1", "--mode", "tree", "-o", Path.Combine(dir, "run2"));
+        Assert.True(mode.ExitCode == 2, Runs.Explain(mode));
+        Assert.Contains("--mode needs a chat model", mode.Stderr);
+    }
+
+    [Fact]
+    public async Task A_judge_that_never_answers_leaves_its_evaluators_without_a_valid_outcome_and_exits_3()
+    {
+        string dir = Files.TempDirectory();
+        string dataset = Write(dir, "qa.jsonl",
+            """{"id": "x1", "query": "One?", "reference": "1", "response": "1", "contexts": ["one is 1"]}""",
+            """{"id": "x2", "query": "Two?", "reference": "2", "response": "2", "contexts": ["two is 2"]}""");
+
+        // Port 1 on 127.0.0.1: nothing listens, every call is refused at once.
+        var result = await Cli.RunAsync(dir, null, "eval", "--dataset", dataset, "--evaluators", "token_f1,faithfulness",
+            "--base-url", "http://127.0.0.1:1/v1", "--model", "judge", "--no-api-key", "-o", Path.Combine(dir, "run"));
+
+        Assert.True(result.ExitCode == 3, Runs.Explain(result));
+        Assert.Contains("no valid outcome for faithfulness", result.Stderr);
+        Assert.DoesNotContain("token_f1", result.Stderr[result.Stderr.IndexOf("no valid outcome", StringComparison.Ordinal)..].Split('\n')[0]);
+    }
+
+    [Fact]
     public async Task A_resume_after_the_dataset_changed_is_refused_saying_so_and_a_rerun_without_resume_too()
     {
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Rules = JudgeRules });

@@ -79,6 +79,8 @@ public sealed partial class ReportTests
         Assert.Contains("| token_f1 | run | 0.5 | 0.3 – 0.7 | 6 | 0 |", md);
         Assert.Contains("| run | faithfulness | needs a chat model (--judge-base-url) |", md);
         Assert.Contains($"`{Path.Combine(parent, "qa.jsonl")}:1`", md);
+        Assert.Contains("no overlap \\<b\\>at all\\</b\\>", md); // text from the run is never markup in the summary either
+        Assert.DoesNotContain("<b>", md);
     }
 
     [Fact]

@@ -64,9 +64,24 @@ internal static class MarkdownReport
     }
 
     /// <summary>A table cell or list item: one line, pipes escaped, cut to 300 characters.</summary>
+    /// <summary>Text from a run as Markdown text, never markup: one line, cut at 300 characters, and every character that
+    /// Markdown or inline HTML could turn into a link, an image, code or a tag backslash-escaped (a dataset's <c>&lt;img src=…&gt;</c> or <c>![](…)</c> would
+    /// otherwise make a viewer fetch it).</summary>
     private static string Cell(string text)
     {
-        string line = text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
-        return line.Length <= 300 ? line : line[..300] + "…";
+        string line = text.ReplaceLineEndings(" ");
+        line = line.Length <= 300 ? line : line[..300] + "…";
+        var escaped = new StringBuilder(line.Length + 16);
+        foreach (char c in line)
+        {
+            if (c is '\\' or '`' or '[' or ']' or '<' or '>' or '!' or '|' or '&')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
 }
