@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -12,11 +11,8 @@ namespace Sluice.Cli;
 /// sweep, the measurements and the recommendation are <see cref="EndpointBenchmark"/>'s.</summary>
 internal static class BenchCommand
 {
-    private static readonly Option<string?> BaseUrl = new("--base-url") { Description = "The API base, /v1 included (e.g. http://127.0.0.1:8080/v1).", Required = true };
-    private static readonly Option<string?> Model = new("--model") { Description = "The model the requests name [default: gpt-4o-mini; text-embedding-3-small with --endpoint embeddings]." };
+    private static readonly ModelEndpointOptions EndpointOptions = new("The model the requests name [default: gpt-4o-mini; text-embedding-3-small with --endpoint embeddings].", baseUrlRequired: true);
     private static readonly Option<string?> Endpoint = new("--endpoint") { Description = "chat or embeddings [default: embeddings when the model's name contains 'embed', else chat]." };
-    private static readonly Option<string> ApiKeyEnv = new("--api-key-env") { Description = "The environment variable that holds the API key (the key is never printed or stored).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
-    private static readonly Option<bool> NoApiKey = new("--no-api-key") { Description = "Send no API key (a local server that needs none)." };
     private static readonly Option<int> MaxConcurrency = new("--max-concurrency") { Description = "The largest concurrency of the sweep 1, 2, 4, …", DefaultValueFactory = _ => 128 };
     private static readonly Option<string?> Levels = new("--concurrency-levels") { Description = "The concurrencies to sweep, rising, comma-separated (e.g. 8,16,32), in place of 1, 2, 4, … --max-concurrency." };
     private static readonly Option<int> GroupSize = new("--group-size") { Description = "Embeddings: texts per request during the concurrency sweep.", DefaultValueFactory = _ => 16 };
@@ -46,7 +42,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Sweep concurrency (and, for embeddings, texts per request) against an OpenAI-compatible endpoint with a bounded number of requests; print throughput, latency percentiles and 429/error shares per setting, and the settings to pass to sluice run.\n\n" + Examples + "\n" + ExitHelp);
-        foreach (Option option in new Option[] { BaseUrl, Model, Endpoint, ApiKeyEnv, NoApiKey, MaxConcurrency, Levels, GroupSize, GroupSizes, MaxTokens, MaxRequests, Timeout, Yes, Json })
+        foreach (Option option in EndpointOptions.All.Concat([Endpoint, MaxConcurrency, Levels, GroupSize, GroupSizes, MaxTokens, MaxRequests, Timeout, Yes, Json]))
         {
             command.Options.Add(option);
         }
@@ -63,6 +59,13 @@ internal static class BenchCommand
         }
 
         var (baseUrl, options) = read;
+        int minimum = EndpointBenchmark.MinimumMaxRequests(options);
+        if (options.MaxRequests < minimum)
+        {
+            return Fail(string.Create(CultureInfo.InvariantCulture,
+                $"--max-requests: expected at least {minimum:N0}, the requests of the sweep's first step (concurrency {options.ConcurrencyLevels?[0] ?? 1}) alone; it was {options.MaxRequests:N0}. Nothing was sent."));
+        }
+
         BenchmarkPlan plan;
         try
         {
@@ -80,20 +83,9 @@ internal static class BenchCommand
                 $"--base-url: {address} is not on this machine (localhost, 127.0.0.0/8 or ::1), and a benchmark would send it up to {plan.MaxRequests:N0} requests, spending that provider's quota and money. Pass --yes to benchmark it anyway. Nothing was sent."));
         }
 
-        string? apiKey = null;
-        string keyVariable = parse.GetValue(ApiKeyEnv)!;
-        if (!parse.GetValue(NoApiKey))
+        if (!EndpointOptions.TryResolveApiKey(parse, out string? apiKey, out string? keyError))
         {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(keyVariable, "^[A-Za-z_][A-Za-z0-9_]*$"))
-            {
-                return Fail("--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.");
-            }
-
-            apiKey = Environment.GetEnvironmentVariable(keyVariable);
-            if (string.IsNullOrEmpty(apiKey))
-            {
-                return Fail($"--api-key-env: the environment variable {keyVariable} is not set (or is empty). Set it to the API key, name another variable with --api-key-env, or pass --no-api-key for a server that needs none.");
-            }
+            return Fail(keyError!);
         }
 
         foreach (string line in BenchReport.Announce(plan, options, address))
@@ -101,25 +93,18 @@ internal static class BenchCommand
             Console.Error.WriteLine(line);
         }
 
-        // Ctrl+C or SIGTERM stops at once: what is in flight is cancelled, nothing is kept but the lines already printed.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // Ctrl+C or SIGTERM stops at once: what is in flight is cancelled, nothing is kept but the lines already printed;
+        // a second Ctrl+C ends the process without waiting for that.
+        using var interruption = new Interruption(cancellationToken);
         EndpointBenchmarkResult result;
         try
         {
-            result = await EndpointBenchmark.RunAsync(baseUrl, apiKey, options, new Progress(), stop.Token).ConfigureAwait(false);
+            result = await EndpointBenchmark.RunAsync(baseUrl, apiKey, options, new Progress(), interruption.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (interruption.Requested)
         {
-            Console.Error.WriteLine("sluice: interrupted; nothing is kept (the steps measured so far are above).");
+            Console.Error.WriteLine("sluice: stopped; nothing is kept (the steps measured so far are above).");
             return ExitCodes.Interrupted;
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
 
         if (parse.GetValue(Json))
@@ -136,20 +121,13 @@ internal static class BenchCommand
 
     private static (Uri BaseUrl, EndpointBenchmarkOptions Options)? ReadOptions(ParseResult parse)
     {
-        string? baseUrlText = parse.GetValue(BaseUrl);
-        if (string.IsNullOrWhiteSpace(baseUrlText) || !Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        if (EndpointOptions.ResolveBaseUrl(parse, out string? error) is not { } baseUrl)
         {
-            Fail("--base-url: expected an absolute http or https address such as http://127.0.0.1:8080/v1.");
+            Fail(error!);
             return null;
         }
 
-        if (!string.IsNullOrEmpty(baseUrl.UserInfo) || !string.IsNullOrEmpty(baseUrl.Query))
-        {
-            Fail("--base-url must not carry credentials (user-info or a query string): pass the key in the variable named by --api-key-env.");
-            return null;
-        }
-
-        string? model = parse.GetValue(Model);
+        string? model = parse.GetValue(EndpointOptions.Model);
         BenchmarkEndpoint endpoint;
         switch (parse.GetValue(Endpoint)?.ToLowerInvariant())
         {

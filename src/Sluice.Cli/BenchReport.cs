@@ -63,12 +63,14 @@ internal static class BenchReport
         text.AppendLine();
         if (result.Concurrency.Value is { } concurrency)
         {
-            string group = result.GroupSize?.Value is { } size ? string.Create(c, $", with {size} texts per embeddings request") : string.Empty;
-            text.AppendLine(string.Create(c, $"recommended: sluice run --concurrency {concurrency}{group}"));
+            text.AppendLine(string.Create(c, $"recommended: sluice run --concurrency {concurrency}"));
             text.AppendLine("  why: " + result.Concurrency.Reason);
-            if (result.GroupSize is { Value: not null } groupChoice)
+            if (result.GroupSize is { Value: { } size } groupChoice)
             {
-                text.AppendLine("  group size: " + groupChoice.Reason);
+                // sluice run sends each line of its input as one request: the texts per request are fixed by whoever
+                // writes that file; sluice embed takes the size as an option.
+                text.AppendLine(string.Create(c, $"recommended group size: {size} texts per embeddings request: sluice run sends each line of its input file as written, so put {size} texts in each line's body \"input\" when you write the file; sluice embed takes --batch-size {size}"));
+                text.AppendLine("  why: " + groupChoice.Reason);
             }
         }
         else

@@ -63,6 +63,11 @@ internal static class EmbedCommand
             return Fail("--output must not be the input file.");
         }
 
+        if (Path.GetDirectoryName(output) is { } outputDirectory && !Directory.Exists(outputDirectory))
+        {
+            return Fail($"--output: the directory {outputDirectory} does not exist; create it or name a file in an existing one. Nothing was embedded.");
+        }
+
         EmbeddingFileFormat? format = null;
         switch (parse.GetValue(Format)?.ToLowerInvariant())
         {

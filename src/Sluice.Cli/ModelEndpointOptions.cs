@@ -4,16 +4,20 @@ using System.Text.RegularExpressions;
 namespace Sluice.Cli;
 
 /// <summary>The options that name an OpenAI-compatible model endpoint (<c>--base-url</c>, <c>--model</c>,
-/// <c>--api-key-env</c>, <c>--no-api-key</c>), shared by <c>embed</c> and <c>query</c>, and their checks. The key is read
-/// from the named variable and never printed.</summary>
+/// <c>--api-key-env</c>, <c>--no-api-key</c>), shared by <c>embed</c>, <c>query</c> and <c>bench</c>, and their checks.
+/// The key is read from the named variable and never printed.</summary>
 internal sealed partial class ModelEndpointOptions
 {
-    public ModelEndpointOptions(string modelDescription)
+    /// <param name="modelDescription">What <c>--model</c> means for the verb.</param>
+    /// <param name="baseUrlRequired">Whether the verb cannot run without <c>--base-url</c> (<c>bench</c>); <c>embed</c> and
+    /// <c>query</c> run without an endpoint.</param>
+    public ModelEndpointOptions(string modelDescription, bool baseUrlRequired = false)
     {
         Model = new Option<string?>("--model") { Description = modelDescription };
+        BaseUrl = new Option<string?>("--base-url") { Description = "An OpenAI-compatible API base, /v1 included (e.g. http://127.0.0.1:8080/v1).", Required = baseUrlRequired };
     }
 
-    public Option<string?> BaseUrl { get; } = new("--base-url") { Description = "An OpenAI-compatible API base, /v1 included (e.g. http://127.0.0.1:8080/v1)." };
+    public Option<string?> BaseUrl { get; }
 
     public Option<string?> Model { get; }
 
@@ -38,7 +42,21 @@ internal sealed partial class ModelEndpointOptions
             return null;
         }
 
-        if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        if (ResolveBaseUrl(parse, out error) is not { } baseUrl || !TryResolveApiKey(parse, out string? key, out error))
+        {
+            return null;
+        }
+
+        return (baseUrl, model, key ?? "none");
+    }
+
+    /// <summary>The <c>--base-url</c> given, or an error naming it: an absolute http(s) address with no user-info or query
+    /// (either may carry a secret).</summary>
+    public Uri? ResolveBaseUrl(ParseResult parse, out string? error)
+    {
+        error = null;
+        string? baseUrlText = parse.GetValue(BaseUrl);
+        if (string.IsNullOrWhiteSpace(baseUrlText) || !Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
         {
             error = "--base-url: expected an absolute http or https address such as http://127.0.0.1:8080/v1.";
             return null;
@@ -50,26 +68,37 @@ internal sealed partial class ModelEndpointOptions
             return null;
         }
 
+        return baseUrl;
+    }
+
+    /// <summary>The API key from the variable <c>--api-key-env</c> names, or <see langword="null"/> with <c>--no-api-key</c>;
+    /// <see langword="false"/> with an error naming the option when the name is not a variable name or the variable is
+    /// unset (the key's value never appears in it).</summary>
+    public bool TryResolveApiKey(ParseResult parse, out string? apiKey, out string? error)
+    {
+        apiKey = null;
+        error = null;
         if (parse.GetValue(NoApiKey))
         {
-            return (baseUrl, model, "none");
+            return true;
         }
 
         string variable = parse.GetValue(ApiKeyEnv)!;
         if (!VariableName().IsMatch(variable))
         {
             error = "--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.";
-            return null;
+            return false;
         }
 
-        string? key = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrEmpty(key))
+        apiKey = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(apiKey))
         {
+            apiKey = null;
             error = $"--api-key-env: the environment variable {variable} is not set (or is empty). Set it to the API key, name another variable with --api-key-env, or pass --no-api-key for a server that needs none.";
-            return null;
+            return false;
         }
 
-        return (baseUrl, model, key);
+        return true;
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

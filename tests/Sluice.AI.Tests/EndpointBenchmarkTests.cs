@@ -100,6 +100,25 @@ public sealed class EndpointBenchmarkTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(49)]
+    public void A_cap_below_the_first_step_is_refused_naming_max_requests_and_the_minimum(int maxRequests)
+    {
+        var options = new EndpointBenchmarkOptions { MaxRequests = maxRequests };
+        Assert.Equal(50, EndpointBenchmark.MinimumMaxRequests(options));
+        var refused = Assert.ThrowsAny<ArgumentException>(() => EndpointBenchmark.Plan(options));
+        Assert.Equal("MaxRequests", refused.ParamName);
+        Assert.Contains("EndpointBenchmarkOptions.MaxRequests must be at least 50", refused.Message);
+
+        // At the minimum the plan is the first step alone; with levels starting higher the minimum follows them.
+        Assert.Equal([1], EndpointBenchmark.Plan(options with { MaxRequests = 50 }).ConcurrencySteps.Select(s => s.Concurrency));
+        var high = options with { ConcurrencyLevels = [32, 64] };
+        Assert.Equal(128, EndpointBenchmark.MinimumMaxRequests(high));
+        Assert.Contains("concurrency 32", Assert.ThrowsAny<ArgumentException>(() => EndpointBenchmark.Plan(high with { MaxRequests = 127 })).Message);
+    }
+
+    [Theory]
     [InlineData("http://localhost:8080/v1", true)]
     [InlineData("http://127.0.0.5:8080/v1", true)]
     [InlineData("http://[::1]:8080/v1", true)]

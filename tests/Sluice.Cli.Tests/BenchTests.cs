@@ -132,7 +132,65 @@ public sealed class BenchTests
         bench.Interrupt();
         Assert.Equal(130, await bench.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("sluice: interrupted", bench.Stderr);
+        // The shared handler (as embed, ingest and query): it says that a second Ctrl+C quits at once, and does.
+        Assert.Contains("Ctrl+C again to quit at once", bench.Stderr);
         Assert.True(simulator.GetStats().Requests < 50, "the first step (50 requests at 200 ms, one at a time) was cut short");
+    }
+
+    [Fact]
+    public async Task A_second_Ctrl_C_exits_130_too()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 200 });
+        using var bench = Cli.Start(Files.TempDirectory(), Runs.Key, Bench(simulator));
+        while (simulator.GetStats().Requests < 3)
+        {
+            Assert.False(bench.HasExited, bench.Stderr);
+            await Task.Delay(10);
+        }
+
+        bench.Interrupt();
+        bench.Interrupt();
+        Assert.Equal(130, await bench.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("sluice: interrupted", bench.Stderr);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("5")]
+    [InlineData("20")]
+    [InlineData("49")]
+    public async Task A_max_requests_below_the_first_step_exits_2_naming_the_minimum_and_sends_nothing(string maxRequests)
+    {
+        await using var simulator = await SimulatorHost.StartAsync();
+        var run = await Cli.RunAsync(Files.TempDirectory(), Runs.Key, Bench(simulator, "--max-requests", maxRequests));
+        Assert.True(run.ExitCode == 2, Runs.Explain(run));
+        Assert.Contains($"--max-requests: expected at least 50, the requests of the sweep's first step (concurrency 1) alone; it was {maxRequests}", run.Stderr);
+        Assert.DoesNotContain("will send", run.Stderr);
+        Assert.Equal(string.Empty, run.Stdout);
+
+        // The minimum follows the first level: concurrency 32 sends 4 × 32 = 128.
+        var high = await Cli.RunAsync(Files.TempDirectory(), Runs.Key, Bench(simulator, "--concurrency-levels", "32,64", "--max-requests", "100"));
+        Assert.True(high.ExitCode == 2, Runs.Explain(high));
+        Assert.Contains("--max-requests: expected at least 128", high.Stderr);
+        Assert.Contains("(concurrency 32)", high.Stderr);
+        Assert.Equal(0, simulator.GetStats().Requests);
+    }
+
+    [Fact]
+    public async Task The_embeddings_recommendation_names_only_options_that_exist()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 20, Capacity = 4, EmbeddingDimensions = 16 });
+        var run = await Cli.RunAsync(Files.TempDirectory(), Runs.Key, Bench(simulator, "--model", "text-embedding-3-small", "--concurrency-levels", "1,2", "--group-sizes", "1,8", "--max-requests", "300"));
+        Assert.True(run.ExitCode == 0, Runs.Explain(run));
+
+        // sluice run has no option for texts per request: the run line carries only --concurrency.
+        Assert.Matches(@"(?m)^recommended: sluice run --concurrency \d+$", run.Stdout);
+        var group = Regex.Match(run.Stdout, @"recommended group size: (\d+) texts per embeddings request: .*put \1 texts in each line's body ""input"" when you write the file; sluice embed takes --batch-size \1");
+        Assert.True(group.Success, Runs.Explain(run));
+
+        // and the option it names is sluice embed's.
+        var help = await Cli.RunAsync(Files.TempDirectory(), null, "embed", "--help");
+        Assert.Contains("--batch-size", help.Stdout);
     }
 
     [Fact]

@@ -92,6 +92,21 @@ public sealed class EmbedTests
     }
 
     [Fact]
+    public async Task An_output_directory_that_does_not_exist_exits_2_naming_output_before_anything_runs()
+    {
+        string dir = Files.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "ok.txt"), "one text\nanother text\n");
+        string missing = Path.Combine(dir, "no-such-dir", "deeper");
+        var run = await Cli.RunAsync(dir, null, "embed", "ok.txt", "-o", Path.Combine(missing, "out.jsonl"));
+
+        Assert.True(run.ExitCode == 2, Runs.Explain(run));
+        Assert.Contains($"--output: the directory {missing} does not exist", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("embedding failed", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("embedding: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["ok.txt"], Directory.GetFileSystemEntries(dir).Select(f => Path.GetFileName(f)!).ToArray());
+    }
+
+    [Fact]
     public async Task Interrupted_with_ctrl_c_exits_130_and_leaves_no_output_file()
     {
         string dir = Files.TempDirectory();

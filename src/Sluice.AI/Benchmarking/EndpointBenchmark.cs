@@ -19,11 +19,19 @@ public static class EndpointBenchmark
     /// <summary>What a benchmark with <paramref name="options"/> will send, computed without sending anything.</summary>
     /// <param name="options">The options.</param>
     /// <returns>The plan: the concurrency sweep's steps, and the bound on the group-size sweep.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it), or
+    /// <see cref="EndpointBenchmarkOptions.MaxRequests"/> is below <see cref="MinimumMaxRequests"/>: the plan would have no step.</exception>
     public static BenchmarkPlan Plan(EndpointBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        int minimum = MinimumMaxRequests(options);
+        if (options.MaxRequests < minimum)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EndpointBenchmarkOptions.MaxRequests), options.MaxRequests,
+                $"{nameof(EndpointBenchmarkOptions)}.{nameof(EndpointBenchmarkOptions.MaxRequests)} must be at least {minimum}: the first step of the sweep (concurrency {options.Levels()[0]}) alone sends {minimum} requests; it was {options.MaxRequests}.");
+        }
+
         bool embeddings = options.Endpoint == BenchmarkEndpoint.Embeddings;
         int groupSize = embeddings ? options.GroupSize : 1;
         var steps = new List<BenchmarkStep>();
@@ -70,6 +78,18 @@ public static class EndpointBenchmark
             GroupSweepMaxRequests = groupRequests,
             GroupSweepEstimatedTokens = groupTokens,
         };
+    }
+
+    /// <summary>The fewest <see cref="EndpointBenchmarkOptions.MaxRequests"/> that plans a step: what the sweep's first
+    /// step (its lowest concurrency) sends. Below it <see cref="Plan"/> throws.</summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The requests of the first step of the concurrency sweep.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static int MinimumMaxRequests(EndpointBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options.RequestsFor(options.Levels()[0]);
     }
 
     /// <summary>Whether <paramref name="baseUrl"/>'s host is this machine by a loopback address: <c>localhost</c>, an
