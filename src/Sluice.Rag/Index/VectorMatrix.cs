@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Sluice.Rag;
@@ -96,77 +95,55 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// <summary>Scores rows [<paramref name="from"/>, <paramref name="to"/>) against each query of a block (unit vectors,
     /// <paramref name="queries"/>.Length = count × dimensions). Blocked: <see cref="RowTile"/> rows at a time are scored
     /// against every query of the block, <see cref="RowTile"/> × 2 dot products per pass, so each row is read from memory
-    /// once per block and each query load serves <see cref="RowTile"/> rows. Int8 rows are scored in integers against
-    /// int16 codes of the queries (one scale per query, made here once per call): score = row scale × query scale ×
-    /// integer dot.</summary>
+    /// once per block and each query load serves <see cref="RowTile"/> rows. Int8 rows are decoded once per tile (the
+    /// decoding is shared by the whole block), and scored like floats.</summary>
     public void ScoreBlock(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
         int count = heaps.Length;
         int d = dimensions;
-        short[]? codes = null;
-        Span<float> queryScales = count <= 256 ? stackalloc float[count] : new float[count];
-        if (int8)
+        Span<int> tileRows = stackalloc int[RowTile];
+        Span<float> scores = stackalloc float[RowTile * 2];
+        float[]? decoded = int8 ? new float[RowTile * d] : null;
+        int row = from;
+        while (row < to)
         {
-            codes = ArrayPool<short>.Shared.Rent(count * d);
-            QuantiseQueries(queries, count, codes, queryScales);
-        }
-
-        try
-        {
-            Span<int> tileRows = stackalloc int[RowTile];
-            Span<float> scores = stackalloc float[RowTile * 2];
-            Span<int> dots = stackalloc int[RowTile * 2];
-            int row = from;
-            while (row < to)
+            int n = 0;
+            for (; n < RowTile && row < to; row++)
             {
-                int n = 0;
-                for (; n < RowTile && row < to; row++)
+                if (allowed is null || allowed[row])
                 {
-                    if (allowed is null || allowed[row])
-                    {
-                        tileRows[n++] = row;
-                    }
-                }
-
-                if (n == 0)
-                {
-                    break;
-                }
-
-                for (int q = 0; q < count; q += 2)
-                {
-                    int q1 = q + 1 < count ? q + 1 : q;
-                    if (int8)
-                    {
-                        DotCodes(tileRows[..n], codes!, q, q1, dots);
-                        for (int r = 0; r < n; r++)
-                        {
-                            float scale = _scales[tileRows[r]];
-                            scores[r * 2] = dots[r * 2] * scale * queryScales[q];
-                            scores[(r * 2) + 1] = dots[(r * 2) + 1] * scale * queryScales[q1];
-                        }
-                    }
-                    else
-                    {
-                        DotRows(tileRows[..n], queries.Slice(q * d, d), queries.Slice(q1 * d, d), scores);
-                    }
-
-                    for (int r = 0; r < n; r++)
-                    {
-                        Offer(heaps[q], scores[r * 2], tileRows[r]);
-                        if (q + 1 < count)
-                        {
-                            Offer(heaps[q + 1], scores[(r * 2) + 1], tileRows[r]);
-                        }
-                    }
+                    tileRows[n++] = row;
                 }
             }
-        }
-        finally
-        {
-            if (codes is not null)
+
+            if (n == 0)
             {
-                ArrayPool<short>.Shared.Return(codes);
+                break;
+            }
+
+            ReadOnlySpan<float> tile = int8 ? Decode(tileRows[..n], decoded!) : default;
+            for (int q = 0; q < count; q += 2)
+            {
+                var q0 = queries.Slice(q * d, d);
+                var q1 = q + 1 < count ? queries.Slice((q + 1) * d, d) : q0;
+                if (int8)
+                {
+                    DotTile(tile, n, d, q0, q1, scores);
+                }
+                else
+                {
+                    DotRows(tileRows[..n], q0, q1, scores);
+                }
+
+                for (int r = 0; r < n; r++)
+                {
+                    float scale = int8 ? _scales[tileRows[r]] : 1f;
+                    Offer(heaps[q], scores[r * 2] * scale, tileRows[r]);
+                    if (q + 1 < count)
+                    {
+                        Offer(heaps[q + 1], scores[(r * 2) + 1] * scale, tileRows[r]);
+                    }
+                }
             }
         }
     }
@@ -182,35 +159,15 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         }
     }
 
-    /// <summary>Rounds each query to int16 codes with its own symmetric scale (max |x| ÷ the largest code): an error of
-    /// at most half a code, about 2⁻¹⁶ of the largest value, far below the rows' int8 rounding.</summary>
-    private void QuantiseQueries(ReadOnlySpan<float> queries, int count, short[] codes, Span<float> scales)
+    private ReadOnlySpan<float> Decode(ReadOnlySpan<int> rows, float[] decoded)
     {
-        int d = dimensions;
-        int largest = DotKernel.MaxQueryCode(d);
-        for (int q = 0; q < count; q++)
+        for (int r = 0; r < rows.Length; r++)
         {
-            var query = queries.Slice(q * d, d);
-            float max = MathF.Abs(TensorPrimitives.MaxMagnitude(query));
-            float scale = max > 0 ? max / largest : 1f;
-            var target = codes.AsSpan(q * d, d);
-            for (int i = 0; i < d; i++)
-            {
-                target[i] = (short)Math.Clamp(MathF.Round(query[i] / scale), -largest, largest);
-            }
-
-            scales[q] = scale;
+            TensorPrimitives.ConvertChecked<sbyte, float>(
+                _codes.AsSpan(rows[r] * dimensions, dimensions), decoded.AsSpan(r * dimensions, dimensions));
         }
-    }
 
-    private void DotCodes(ReadOnlySpan<int> rows, short[] codes, int q0, int q1, Span<int> dots)
-    {
-        int d = dimensions;
-        ref sbyte r0 = ref _codes[rows[0] * d];
-        ref sbyte r1 = ref rows.Length > 1 ? ref _codes[rows[1] * d] : ref r0;
-        ref sbyte r2 = ref rows.Length > 2 ? ref _codes[rows[2] * d] : ref r0;
-        ref sbyte r3 = ref rows.Length > 3 ? ref _codes[rows[3] * d] : ref r0;
-        DotKernel.DotInt8x2(ref r0, ref r1, ref r2, ref r3, ref codes[q0 * d], ref codes[q1 * d], d, dots);
+        return decoded.AsSpan(0, rows.Length * dimensions);
     }
 
     private void DotRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
@@ -220,6 +177,15 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         var r1 = rows.Length > 1 ? _floats.AsSpan(rows[1] * d, d) : r0;
         var r2 = rows.Length > 2 ? _floats.AsSpan(rows[2] * d, d) : r0;
         var r3 = rows.Length > 3 ? _floats.AsSpan(rows[3] * d, d) : r0;
+        DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
+    }
+
+    private static void DotTile(ReadOnlySpan<float> tile, int n, int d, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
+    {
+        var r0 = tile[..d];
+        var r1 = n > 1 ? tile.Slice(d, d) : r0;
+        var r2 = n > 2 ? tile.Slice(2 * d, d) : r0;
+        var r3 = n > 3 ? tile.Slice(3 * d, d) : r0;
         DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
     }
 
