@@ -8,6 +8,7 @@ using Sluice.Bench;
 //   all                every suite above
 //   faults             engine alone with a raw HttpClient against a faulty simulator: ordered vs unordered (not in all)
 //   embeddings         local MiniLM generator vs a bare ONNX loop, SentenceEncoder, fixed group sizes (not in all)
+//   embeddings-sizer   adaptive group size vs token limits and fixed sizes, 2,000 texts (not in all)
 //   index              vector index search, SearchMany, int8, 1M-row memory (not in all)
 //   query              QueryManyAsync vs one QueryAsync at a time, retrieval only, local model (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
@@ -75,6 +76,9 @@ switch (suite)
         return 0;
     case "memory" when arguments.Count > 1 && long.TryParse(arguments[1], out long items) && items > 0:
         await StreamingMemoryCase.RunInThisProcessAsync(items);
+        return 0;
+    case "embeddings-sizer":
+        await EmbeddingSizerBench.RunAsync(quick);
         return 0;
     default:
         Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest, query [--quick].");

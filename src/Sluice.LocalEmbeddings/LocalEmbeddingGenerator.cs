@@ -48,13 +48,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         if (_options.FixedGroupSize is null)
         {
-            _sizer = new AdaptiveGroupSize(new AdaptiveGroupSizeOptions
-            {
-                InitialSize = _options.InitialGroupSize,
-                MaxSize = _options.MaxGroupSize,
-                Name = "local-embeddings",
-                TimeProvider = _options.TimeProvider,
-            });
+            _sizer = new AdaptiveGroupSize(_options.SizerOptions());
         }
 
         _metadata = new EmbeddingGeneratorMetadata("sluice-local", null, ModelId, Dimensions);

