@@ -8,7 +8,7 @@ if (args.Length > 0 && args[0] == "simulate")
     return await Sluice.Simulator.Program.Main(args[1..]);
 }
 
-var root = new RootCommand("sluice: batch LLM workloads at the provider's limit, resumable, with nothing lost.\n\n" + ExitCodes.Help)
+var root = new RootCommand("sluice: batch LLM workloads at the provider's limit, resumable, with nothing lost.\n\n" + ExitCodes.VerbsHelp)
 {
     RunCommand.Create(),
     new Command("simulate", "Run the OpenAI-compatible load and fault simulator on 127.0.0.1 (sluice simulate --help lists its options)."),
