@@ -1,0 +1,1 @@
+namespace Sluice.Cluster.Tests;
