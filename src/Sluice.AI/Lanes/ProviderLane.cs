@@ -38,8 +38,8 @@ public sealed class ProviderLane
     /// <summary>Gets the lane's token estimator.</summary>
     public TokenEstimator Estimator { get; }
 
-    /// <summary>Opens a lane kept in this process: a <see cref="LocalRateBudget"/> and the limit that
-    /// <paramref name="options"/> describe.</summary>
+    /// <summary>Opens a lane kept in this process: a <see cref="LocalRateBudget"/> (a <see cref="SharedRateBudget"/>
+    /// when <see cref="RateBudgetOptions.Leaser"/> is set) and the limit that <paramref name="options"/> describe.</summary>
     /// <param name="name">A name for diagnostics; must not contain secrets.</param>
     /// <param name="options">The lane's budget and concurrency; defaults when <see langword="null"/>.</param>
     /// <returns>A new lane, shared with nobody until the caller shares it.</returns>
@@ -53,7 +53,9 @@ public sealed class ProviderLane
         }
         return new ProviderLane(
             name,
-            new LocalRateBudget(options.RateBudget, options.TimeProvider),
+            options.RateBudget.Leaser is { } leaser
+                ? new SharedRateBudget(name, leaser, options.RateBudget, options.TimeProvider)
+                : new LocalRateBudget(options.RateBudget, options.TimeProvider),
             options.Concurrency.CreateLimit(options.TimeProvider),
             new TokenEstimator(options.RateBudget.DefaultOutputTokens));
     }

@@ -210,7 +210,7 @@ public sealed class LocalRateBudget : RateBudget
             }
 
             _rejected++;
-            return new BudgetLease(false, TimeSpan.FromSeconds(SecondsUntil(permitCount, now)));
+            return new BudgetLease(false, RetryHint(SecondsUntil(permitCount, now)));
         }
     }
 
@@ -231,7 +231,7 @@ public sealed class LocalRateBudget : RateBudget
             if (_waiters.Count >= _options.QueueLimit)
             {
                 _rejected++;
-                return new ValueTask<RateLimitLease>(new BudgetLease(false, TimeSpan.FromSeconds(SecondsUntil(permitCount, now))));
+                return new ValueTask<RateLimitLease>(new BudgetLease(false, RetryHint(SecondsUntil(permitCount, now))));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -275,6 +275,51 @@ public sealed class LocalRateBudget : RateBudget
         base.Dispose(disposing);
     }
 
+    /// <summary>Applies a share of a limit kept elsewhere (see <see cref="SharedRateBudget"/>): each bucket refills at
+    /// the granted rate from now on; a <see langword="null"/> rate means the lane has no limit in that dimension. The
+    /// limits are kept for <see cref="Snapshot"/>.</summary>
+    /// <param name="requestsPerMinute">The lane's requests limit, or <see langword="null"/> for none.</param>
+    /// <param name="tokensPerMinute">The lane's tokens limit, or <see langword="null"/> for none.</param>
+    /// <param name="requestsPerSecond">This budget's share of the requests limit.</param>
+    /// <param name="tokensPerSecond">This budget's share of the tokens limit.</param>
+    /// <param name="empty">Start the balances at zero (before the first share is known).</param>
+    internal void Share(int? requestsPerMinute, int? tokensPerMinute, double? requestsPerSecond, double? tokensPerSecond, bool empty = false)
+    {
+        lock (_lock)
+        {
+            long now = _time.GetTimestamp();
+            Refill(now);
+            _requests = Apply(_requests, requestsPerMinute, requestsPerSecond, _options.BurstSeconds);
+            Volatile.Write(ref _tokens, Apply(_tokens, tokensPerMinute, tokensPerSecond, TokenBurstSeconds(_options)));
+            ServeLocked();
+
+            TokenBucket? Apply(TokenBucket? bucket, int? limit, double? rate, double burstSeconds)
+            {
+                if (limit is not { } perMinute || rate is not { } perSecond)
+                {
+                    return null;
+                }
+
+                bucket ??= new TokenBucket(perMinute, burstSeconds, 1.0, 0.0, now);
+                if (bucket.LimitPerMinute != perMinute)
+                {
+                    bucket.SetLimit(perMinute);
+                }
+
+                bucket.SetRate(perSecond);
+                if (empty)
+                {
+                    bucket.LowerTo(0);
+                }
+
+                return bucket;
+            }
+        }
+    }
+
+    /// <summary>A retry hint for a refused acquisition; at most a minute (a zero share has no time of its own).</summary>
+    private static TimeSpan RetryHint(double seconds) => TimeSpan.FromSeconds(Math.Min(seconds, 60));
+
     /// <summary>The token budget holds at least a second of tokens, so that one ordinary call fits in it whole.</summary>
     private static double TokenBurstSeconds(RateBudgetOptions options) => Math.Max(options.BurstSeconds, 1.0);
 
@@ -314,6 +359,12 @@ public sealed class LocalRateBudget : RateBudget
             }
 
             double wait = SecondsUntil(head.Tokens, now);
+            if (double.IsPositiveInfinity(wait))
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // a zero share: the next share serves
+                return;
+            }
+
             if (wait > 0)
             {
                 _timer ??= _time.CreateTimer(static s => ((LocalRateBudget)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -42,6 +42,12 @@ public sealed class RateBudgetOptions : ICheckedOptions
     /// <value>Default 256. Positive.</value>
     public int DefaultOutputTokens { get; set; } = 256;
 
+    /// <summary>Gets or sets where the lane's limits are shared with other processes: a lane opened with a leaser
+    /// gets a <see cref="SharedRateBudget"/> that holds a leased share of the limits (the cluster's budget grain, a
+    /// Redis server) instead of a <see cref="LocalRateBudget"/> that assumes it is alone.</summary>
+    /// <value>Default <see langword="null"/>: this process is the only one sending with the key.</value>
+    public CapacityLeaser? Leaser { get; set; }
+
     internal RateBudgetOptions Clone() => (RateBudgetOptions)MemberwiseClone();
 
     /// <summary>Throws when a value is out of range, naming it by <paramref name="path"/>.</summary>

@@ -35,6 +35,15 @@ internal sealed class TokenBucket
         Available = Math.Min(Available, Capacity);
     }
 
+    /// <summary>Sets the refill rate directly, for a budget whose share of a limit is leased from elsewhere (headroom was
+    /// applied where the limit is divided). A rate of 0 refills nothing: callers wait for the next lease.</summary>
+    public void SetRate(double perSecond)
+    {
+        _perSecond = Math.Max(0, perSecond);
+        Capacity = Math.Max(1.0, _perSecond * _burstSeconds);
+        Available = Math.Min(Available, Capacity);
+    }
+
     public void Refill(long now, double timestampFrequency)
     {
         if (now > _lastRefill)
@@ -47,7 +56,12 @@ internal sealed class TokenBucket
     /// <summary>Clamps a cost to what the bucket can ever hold, so that no cost waits forever.</summary>
     public double Clamp(double cost) => Math.Min(cost, Capacity);
 
-    public double SecondsUntil(double cost) => Math.Max(0, (Clamp(cost) - Available) / _perSecond);
+    /// <summary>Seconds until <paramref name="cost"/> is available; infinite while the rate is 0 and it is not.</summary>
+    public double SecondsUntil(double cost)
+    {
+        double missing = Clamp(cost) - Available;
+        return missing <= 0 ? 0 : _perSecond > 0 ? missing / _perSecond : double.PositiveInfinity;
+    }
 
     public void Take(double cost) => Available -= Clamp(cost);
 
