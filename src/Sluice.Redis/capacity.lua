@@ -90,15 +90,16 @@ local function fair(capacity, wants)
 end
 
 local starved = false
--- The holder's fair share, but no more than the others' unexpired grants leave free (nor, learning, than it has).
+-- The holder's fair share, but no more than the others' unexpired grants leave free; learning, what it has.
 local function divide(capacity, wants, granted, has)
   local share = fair(capacity, wants)
   local held = 0
   for _, n in ipairs(names) do
     if n ~= holder then held = held + (holders[n][granted] or 0) end
   end
-  local grant = math.min(share, math.max(0, capacity - held))
-  if has ~= nil then grant = math.min(grant, math.max(0, has)) end
+  local free = math.max(0, capacity - held)
+  if has ~= nil then return math.min(math.max(0, has), free) end -- learning: what it already has
+  local grant = math.min(share, free)
   if grant < share * 0.99 then starved = true end
   return grant
 end

@@ -125,7 +125,7 @@ public sealed class CapacityAllocator
     }
 
     /// <summary>The holder's grant in one dimension: its fair share of <paramref name="capacity"/>, but no more than
-    /// the others' unexpired grants leave free (nor, while learning, more than it <paramref name="has"/>).</summary>
+    /// the others' unexpired grants leave free; while learning, what it <paramref name="has"/> as far as it is free.</summary>
     private double Divide(double capacity, Holding holder, Func<Holding, double> wants, Func<Holding, double> granted, double? has, ref bool starved)
     {
         double fair = FairShare(capacity, holder, wants);
@@ -138,11 +138,13 @@ public sealed class CapacityAllocator
             }
         }
 
-        double grant = Math.Min(fair, Math.Max(0, capacity - held));
+        double free = Math.Max(0, capacity - held);
         if (has is { } already)
         {
-            grant = Math.Min(grant, Math.Max(0, already));
+            return Math.Min(Math.Max(0, already), free); // learning: what it already has, whatever its fair share
         }
+
+        double grant = Math.Min(fair, free);
 
         if (grant < fair * 0.99)
         {

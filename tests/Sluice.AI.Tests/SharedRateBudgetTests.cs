@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace Sluice.AI.Tests;
+
+/// <summary>A <see cref="SharedRateBudget"/> on the real clock with an in-process leaser; the cross-process contract
+/// (cluster, Redis) is in Sluice.Cluster.Tests.</summary>
+public sealed class SharedRateBudgetTests
+{
+    /// <summary>A leaser that can be cut off, as a silo or process loses its leaser.</summary>
+    private sealed class Switchable(CapacityLeaser inner) : CapacityLeaser
+    {
+        public volatile bool CutOff;
+
+        public override ValueTask<CapacityLease> LeaseAsync(CapacityRequest request, CancellationToken cancellationToken = default) =>
+            CutOff ? throw new HttpRequestException("the leaser is unreachable") : inner.LeaseAsync(request, cancellationToken);
+
+        public override ValueTask ReturnAsync(string lane, string holder, CancellationToken cancellationToken = default) =>
+            inner.ReturnAsync(lane, holder, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Nothing_is_granted_before_the_first_lease_and_the_lane_rate_after_it()
+    {
+        var leaser = new Switchable(new InProcessCapacityLeaser()) { CutOff = true };
+        using var budget = new SharedRateBudget("lane", leaser, new RateBudgetOptions { RequestsPerMinute = 600 });
+        await Task.Delay(300);
+        Assert.False(budget.AttemptAcquire(0).IsAcquired); // no lease yet: nothing to spend
+        Assert.True(budget.Renewals.Failed >= 1);
+
+        leaser.CutOff = false;
+        var started = Stopwatch.StartNew();
+        int granted = 0;
+        while (started.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            using var lease = await budget.AcquireAsync(0);
+            granted++;
+        }
+
+        // 600 a minute with 97 % headroom: about 29 in 3 s (less the wait for the first renewal).
+        Assert.InRange(granted, 15, 32);
+        Assert.Equal(600 * 0.97, budget.Lease!.RequestsPerMinute!.Value, 6);
+    }
+
+    [Fact]
+    public async Task A_holder_cut_off_from_its_leaser_stops_when_its_lease_ends()
+    {
+        var leaser = new Switchable(new InProcessCapacityLeaser(new CapacityAllocatorOptions { LeaseDuration = TimeSpan.FromSeconds(1), StarvedRenewal = TimeSpan.FromMilliseconds(100) }));
+        using var budget = new SharedRateBudget("lane", leaser, new RateBudgetOptions { RequestsPerMinute = 6_000 });
+        while (budget.Lease is null)
+        {
+            await Task.Delay(20);
+        }
+
+        leaser.CutOff = true;
+        await Task.Delay(1_500); // past the lease
+        int granted = 0;
+        var started = Stopwatch.StartNew();
+        while (started.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            if (budget.AttemptAcquire(0).IsAcquired)
+            {
+                granted++;
+            }
+
+            await Task.Delay(5);
+        }
+
+        Assert.True(granted <= 1, $"granted {granted} requests after the lease ended"); // at most the balance left in the bucket
+        Assert.Null(budget.Lease);
+    }
+
+    [Fact]
+    public void A_lane_opened_with_a_leaser_draws_a_shared_budget()
+    {
+        var options = new SluiceClientOptions { RateBudget = { RequestsPerMinute = 60, Leaser = new InProcessCapacityLeaser() }, Lanes = new ProviderLaneRegistry() };
+        var lane = options.Lanes.GetOrAdd(new Uri("http://127.0.0.1:1/v1"), "m", "sk-secret", options);
+        using var budget = lane.Budget;
+        Assert.IsType<SharedRateBudget>(budget);
+    }
+}
