@@ -30,12 +30,13 @@ internal static class RunCommand
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate and estimate requests, tokens and cost; send nothing." };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in the run directory; nothing it finished is sent again." };
     private static readonly Option<bool> RetryErrors = new("--retry-errors") { Description = "With --resume: send again the items that failed." };
+    private static readonly Option<string?> SharedBudget = new("--shared-budget") { Description = "Share the key's limits with every other process that names this Redis server (redis://host:port): together they keep --rpm/--tpm (or the limits the provider announces). A password is read from SLUICE_REDIS_PASSWORD." };
     private static readonly Option<bool> NoFsync = new("--no-fsync") { Description = "Journal to the operating system only (survives kill -9, not power loss); faster on slow disks." };
 
     public static Command Create()
     {
         var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + ExitCodes.Help);
-        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, NoFsync })
+        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, NoFsync })
         {
             command.Options.Add(option);
         }
@@ -105,6 +106,13 @@ internal static class RunCommand
             }
         }
 
+        using var leaser = await ConnectSharedBudgetAsync(parse.GetValue(SharedBudget), cancellationToken).ConfigureAwait(false);
+        if (parse.GetValue(SharedBudget) is not null && leaser is null)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        clientOptions.RateBudget.Leaser = leaser;
         string model = await new BatchInputReader(input).ReadFirstModelAsync(cancellationToken).ConfigureAwait(false) ?? "default";
         HttpClient http;
         SluiceThroughputHandler handler;
@@ -160,6 +168,7 @@ internal static class RunCommand
             return Fail(ex.Message);
         }
 
+        using var sharedShare = leaser is null ? null : handler.Lane.Budget; // disposing it hands its share back to the other processes
         using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message));
         var run = runner.RunAsync(signals.Stop, cancellationToken);
         bool live = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
@@ -234,6 +243,31 @@ internal static class RunCommand
             argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./:=@%+,".Contains(c))
                 ? argument
                 : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>Connects to the Redis server that <c>--shared-budget</c> names; <see langword="null"/> (after printing why) when
+    /// it is malformed or out of reach, or when the option is absent.</summary>
+    private static async Task<Sluice.Redis.RedisCapacityLeaser?> ConnectSharedBudgetAsync(string? address, CancellationToken cancellationToken)
+    {
+        if (address is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await Sluice.Redis.RedisCapacityLeaser.ConnectAsync(address, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            Fail($"--shared-budget: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            Fail($"--shared-budget: cannot reach the Redis server at {address}: {ex.Message.Split('\n', 2)[0]}");
+        }
+
+        return null;
     }
 
     private static (Uri BaseUrl, SluiceClientOptions Options)? Configure(ParseResult parse)

@@ -14,10 +14,11 @@ namespace Sluice.Redis;
 /// never per request. The lane's state expires three leases after its last holder leaves. If Redis restarts empty,
 /// the first holder to report a lease it already holds puts the lane into learning for one lease (see
 /// <see cref="CapacityAllocator"/>).</remarks>
-public sealed class RedisCapacityLeaser : CapacityLeaser
+public sealed class RedisCapacityLeaser : CapacityLeaser, IDisposable
 {
     private static readonly string Script = ReadScript();
     private readonly IDatabase _database;
+    private IConnectionMultiplexer? _owned;
     private readonly CapacityAllocatorOptions _options;
     private readonly string _prefix;
 
@@ -35,6 +36,71 @@ public sealed class RedisCapacityLeaser : CapacityLeaser
         _ = new CapacityAllocator(_options); // validates the options with the allocator's own rules
         _prefix = keyPrefix;
     }
+
+    /// <summary>Connects to the Redis server at <paramref name="address"/> (<c>redis://host:port</c> or
+    /// <c>host:port</c>) and returns a leaser that owns the connection. A password, when the server needs one, is read
+    /// from the environment variable <c>SLUICE_REDIS_PASSWORD</c>, never from the address.</summary>
+    /// <param name="address">The server.</param>
+    /// <param name="options">The lease rules; defaults when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>A connected leaser; dispose it to close the connection.</returns>
+    /// <exception cref="ArgumentException">The address is not <c>redis://host:port</c> or carries a password or a path.</exception>
+    /// <exception cref="RedisConnectionException">The server cannot be reached (the message names the address).</exception>
+    public static async Task<RedisCapacityLeaser> ConnectAsync(string address, CapacityAllocatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var endpoint = ParseAddress(address);
+        var configuration = new ConfigurationOptions
+        {
+            EndPoints = { endpoint },
+            AbortOnConnectFail = true,
+            ConnectTimeout = 5_000,
+            ClientName = "sluice",
+            Password = Environment.GetEnvironmentVariable("SLUICE_REDIS_PASSWORD") is { Length: > 0 } password ? password : null,
+        };
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await connection.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new RedisCapacityLeaser(connection, options) { _owned = connection };
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads <c>redis://host:port</c> (port 6379 when omitted) or <c>host:port</c>.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The endpoint.</returns>
+    /// <exception cref="ArgumentException">The address is malformed or carries a password or a path.</exception>
+    public static System.Net.EndPoint ParseAddress(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        string text = address.Contains("://", StringComparison.Ordinal) ? address : "redis://" + address;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "redis" || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new ArgumentException("expected redis://host:port (for example redis://127.0.0.1:6379).", nameof(address));
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw new ArgumentException("the address must not carry a password: set SLUICE_REDIS_PASSWORD instead.", nameof(address));
+        }
+
+        if (uri.AbsolutePath is not ("" or "/") || !string.IsNullOrEmpty(uri.Query))
+        {
+            throw new ArgumentException("expected redis://host:port with no path or query.", nameof(address));
+        }
+
+        int port = uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port;
+        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)
+            ? new System.Net.IPEndPoint(ip, port)
+            : new System.Net.DnsEndPoint(uri.Host, port);
+    }
+
+    /// <summary>Closes the connection if this leaser opened it (<see cref="ConnectAsync"/>).</summary>
+    public void Dispose() => Interlocked.Exchange(ref _owned, null)?.Dispose();
 
     /// <inheritdoc />
     public override async ValueTask<CapacityLease> LeaseAsync(CapacityRequest request, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using Sluice.AI;
 using Sluice.Redis;
+using Sluice.Testing;
 using StackExchange.Redis;
 
 namespace Sluice.Cluster.Tests.Budgets;

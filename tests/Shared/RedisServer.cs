@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Sluice.Cluster.Tests;
+namespace Sluice.Testing;
 
 /// <summary>A real <c>redis-server</c> (Debian's package; <c>.ci/run</c> installs it) on a free port of 127.0.0.1,
 /// with no persistence, stopped when the tests are done.</summary>
