@@ -16,6 +16,8 @@ using Sluice.Bench;
 //   cli                the sluice command as a child process: 100k lines at 50 ms and --concurrency 256 vs the bound,
 //                      peak memory at 100k and 1M lines, the resume of 1M journalled lines (not in all)
 //   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
+//   budget             shared rate budget: lease grants/s of the budget grain (3 silos) and the Redis script; three
+//                      holders of one key alone vs sharing it, sent ÷ limit at the simulator (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
@@ -79,6 +81,10 @@ switch (suite)
         return 0;
     case "embeddings-sizer":
         await EmbeddingSizerBench.RunAsync(quick);
+        return 0;
+    case "budget":
+        SizePoolForInProcessSimulator();
+        await BudgetBench.RunAsync(quick);
         return 0;
     default:
         Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest, query [--quick].");
