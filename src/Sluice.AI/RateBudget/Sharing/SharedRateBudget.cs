@@ -15,15 +15,16 @@ namespace Sluice.AI;
 /// callers asked for since the last renewal; a budget with waiting callers asks for the whole limit and gets its fair
 /// share of it.</para>
 /// <para>A lease holds for its duration counted from when the request was sent; if it cannot be renewed by then
-/// (the leaser is unreachable) the budget grants nothing until a renewal succeeds, so a holder cut off from the others
-/// never spends capacity they may have been given. Failed renewals are retried every
-/// <see cref="CapacityAllocatorOptions.StarvedRenewal"/>-sized interval (250 ms).</para>
+/// (the leaser is unreachable or does not answer) the budget grants nothing until a renewal succeeds, so a holder cut
+/// off from the others never spends capacity they may have been given. A renewal call that takes longer than 2 s is
+/// abandoned; failed renewals are retried every 250 ms.</para>
 /// <para>Disposing the budget returns its share, so the others get it at their next renewal.</para>
 /// </remarks>
 public sealed class SharedRateBudget : RateBudget
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan EarliestRenewal = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
     private readonly LocalRateBudget _local;
     private readonly CapacityLeaser _leaser;
     private readonly RateBudgetOptions _options;
@@ -33,6 +34,7 @@ public sealed class SharedRateBudget : RateBudget
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewalLoop;
     private readonly Lock _lock = new();
+    private readonly ITimer _expiry;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private double? _learnedRequests;
     private double? _learnedTokens;
@@ -66,6 +68,7 @@ public sealed class SharedRateBudget : RateBudget
         _time = timeProvider ?? TimeProvider.System;
         _local = new LocalRateBudget(_options, _time);
         _local.Share(_options.RequestsPerMinute, _options.TokensPerMinute, 0, 0, empty: true); // nothing until the first lease
+        _expiry = _time.CreateTimer(static s => ((SharedRateBudget)s!).ExpireIfDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _renewalLoop = Task.Run(RenewAsync);
     }
 
@@ -198,6 +201,7 @@ public sealed class SharedRateBudget : RateBudget
             {
             }
 
+            _expiry.Dispose();
             _local.Dispose();
             _stop.Dispose();
         }
@@ -238,7 +242,10 @@ public sealed class SharedRateBudget : RateBudget
             TimeSpan next;
             try
             {
-                var lease = await _leaser.LeaseAsync(Request(sent - last), stop).ConfigureAwait(false);
+                // A leaser that does not answer (its silo died, Redis hangs) must not hold the loop past the lease.
+                using var call = new CancellationTokenSource(CallTimeout, _time);
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, call.Token);
+                var lease = await _leaser.LeaseAsync(Request(sent - last), either.Token).ConfigureAwait(false);
                 last = sent;
                 Apply(lease, sent);
                 Interlocked.Increment(ref _renewals);
@@ -287,10 +294,7 @@ public sealed class SharedRateBudget : RateBudget
                 return;
             }
 
-            if (UntilExpiry() <= TimeSpan.Zero)
-            {
-                Expire();
-            }
+            ExpireIfDue();
         }
     }
 
@@ -331,6 +335,7 @@ public sealed class SharedRateBudget : RateBudget
         {
             _lease = lease;
             _leaseExpires = sent + (long)(lease.Duration.TotalSeconds * _time.TimestampFrequency);
+            _expiry.Change(UntilExpiryLocked() + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan); // spends nothing past it, whatever the loop is doing
         }
 
         _local.Share(Whole(lease.RequestsPerMinute), Whole(lease.TokensPerMinute), lease.RequestsPerSecond, lease.TokensPerSecond);
@@ -340,12 +345,25 @@ public sealed class SharedRateBudget : RateBudget
         }
     }
 
+    private void ExpireIfDue()
+    {
+        if (UntilExpiry() <= TimeSpan.Zero)
+        {
+            Expire();
+        }
+    }
+
     /// <summary>The lease ran out without a renewal: spend nothing more until one succeeds.</summary>
     private void Expire()
     {
         CapacityLease? lease;
         lock (_lock)
         {
+            if (_lease is null || _leaseExpires > _time.GetTimestamp())
+            {
+                return; // renewed meanwhile
+            }
+
             lease = _lease;
             _lease = null;
         }
@@ -360,14 +378,19 @@ public sealed class SharedRateBudget : RateBudget
     {
         lock (_lock)
         {
-            if (_lease is null)
-            {
-                return TimeSpan.MaxValue;
-            }
-
-            long now = _time.GetTimestamp();
-            return _leaseExpires > now ? _time.GetElapsedTime(now, _leaseExpires) : TimeSpan.Zero;
+            return UntilExpiryLocked();
         }
+    }
+
+    private TimeSpan UntilExpiryLocked()
+    {
+        if (_lease is null)
+        {
+            return TimeSpan.MaxValue;
+        }
+
+        long now = _time.GetTimestamp();
+        return _leaseExpires > now ? _time.GetElapsedTime(now, _leaseExpires) : TimeSpan.Zero;
     }
 
     private static int? Whole(double? perMinute) => perMinute is { } value ? (int)Math.Max(1, Math.Round(value)) : null;
