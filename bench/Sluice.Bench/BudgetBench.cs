@@ -78,7 +78,7 @@ internal static class BudgetBench
             while (!stop.IsCancellationRequested)
             {
                 long started = Stopwatch.GetTimestamp();
-                await leaser.LeaseAsync(new CapacityRequest(lane, $"holder-{h}", 60_000, 6_000_000, 100 + (i++ % 7), 10_000, 0, 0, TimeSpan.Zero));
+                await leaser.LeaseAsync(new CapacityRequest(lane, $"holder-{h}", new BudgetRates(60_000, 6_000_000), new BudgetRates(100 + (i++ % 7), 10_000), default, TimeSpan.Zero));
                 if (started >= measureFrom)
                 {
                     Interlocked.Increment(ref measured);

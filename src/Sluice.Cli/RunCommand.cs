@@ -20,6 +20,8 @@ internal static class RunCommand
     private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Requests in flight: a number, or auto (adaptive: learns the provider's capacity).", DefaultValueFactory = _ => "auto" };
     private static readonly Option<int?> Rpm = new("--rpm") { Description = "Requests per minute the provider allows [default: learned from x-ratelimit headers]." };
     private static readonly Option<int?> Tpm = new("--tpm") { Description = "Tokens per minute the provider allows [default: learned from x-ratelimit headers]." };
+    private static readonly Option<int?> InputTpm = new("--input-tpm") { Description = "Input tokens per minute, for providers that limit input and output apart (Anthropic's ITPM)." };
+    private static readonly Option<int?> OutputTpm = new("--output-tpm") { Description = "Output tokens per minute (Anthropic's OTPM); a request's output counts at its max_tokens." };
     private static readonly Option<int> MaxAttempts = new("--max-attempts") { Description = "Attempts per request, the first and every retry (429s included).", DefaultValueFactory = _ => 6 };
     private static readonly Option<double> Timeout = new("--timeout") { Description = "Seconds one attempt may take (decimals allowed).", DefaultValueFactory = _ => 60 };
     private static readonly Option<decimal?> MaxCost = new("--max-cost") { Description = "Dollars: stop admitting requests when the estimated spend would pass it (needs --prices)." };
@@ -36,7 +38,7 @@ internal static class RunCommand
     public static Command Create()
     {
         var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + ExitCodes.Help);
-        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, NoFsync })
+        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, InputTpm, OutputTpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, NoFsync })
         {
             command.Options.Add(option);
         }
@@ -324,6 +326,24 @@ internal static class RunCommand
             }
 
             options.RateBudget.TokensPerMinute = tpm;
+        }
+
+        foreach (var (option, name, set) in new (Option<int?>, string, Action<int>)[]
+                 {
+                     (InputTpm, "--input-tpm", v => options.RateBudget.InputTokensPerMinute = v),
+                     (OutputTpm, "--output-tpm", v => options.RateBudget.OutputTokensPerMinute = v),
+                 })
+        {
+            if (parse.GetValue(option) is { } perMinute)
+            {
+                if (perMinute < 1)
+                {
+                    Fail($"{name}: expected at least 1; it was {perMinute}.");
+                    return null;
+                }
+
+                set(perMinute);
+            }
         }
 
         int attempts = parse.GetValue(MaxAttempts);

@@ -107,28 +107,25 @@ public sealed class RedisCapacityLeaser : CapacityLeaser, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        RedisValue[] values =
-        [
-            "lease",
-            request.Holder,
-            Number(request.RequestsPerMinute),
-            Number(request.TokensPerMinute),
-            Number(request.WantsRequests),
-            Number(request.WantsTokens),
-            Number(request.HasRequests),
-            Number(request.HasTokens),
-            Number(request.Pause.TotalMilliseconds),
-            Number(_options.LeaseDuration.TotalMilliseconds),
-            Number(_options.StarvedRenewal.TotalMilliseconds),
-        ];
+        var values = new RedisValue[17];
+        values[0] = "lease";
+        values[1] = request.Holder;
+        for (int d = 0; d < 4; d++)
+        {
+            values[2 + d] = Number(Dimension(request.LimitsPerMinute, d));
+            values[6 + d] = Number(Dimension(request.WantsPerSecond, d));
+            values[10 + d] = Number(Dimension(request.HasPerSecond, d));
+        }
+
+        values[14] = Number(request.Pause.TotalMilliseconds);
+        values[15] = Number(_options.LeaseDuration.TotalMilliseconds);
+        values[16] = Number(_options.StarvedRenewal.TotalMilliseconds);
         var result = await _database.ScriptEvaluateAsync(Script, [Key(request.Lane)], values).WaitAsync(cancellationToken).ConfigureAwait(false);
         using var json = JsonDocument.Parse((string)result!);
         var root = json.RootElement;
         return new CapacityLease(
-            Optional(root, "r"),
-            Optional(root, "t"),
-            Optional(root, "rpm"),
-            Optional(root, "tpm"),
+            Rates(root.GetProperty("g")),
+            Rates(root.GetProperty("l")),
             _options.LeaseDuration,
             TimeSpan.FromMilliseconds(root.GetProperty("renew").GetDouble()),
             TimeSpan.FromMilliseconds(root.GetProperty("pause").GetDouble()),
@@ -148,8 +145,20 @@ public sealed class RedisCapacityLeaser : CapacityLeaser, IDisposable
     private static RedisValue Number(double? value) =>
         value is { } v && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
 
-    private static double? Optional(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+    private static double? Dimension(BudgetRates rates, int dimension) => dimension switch
+    {
+        0 => rates.Requests,
+        1 => rates.Tokens,
+        2 => rates.InputTokens,
+        _ => rates.OutputTokens,
+    };
+
+    /// <summary>The script's array of four values, a negative value meaning none.</summary>
+    private static BudgetRates Rates(JsonElement array)
+    {
+        double? At(int d) => array[d].GetDouble() is var v && v >= 0 ? v : null;
+        return new BudgetRates(At(0), At(1), At(2), At(3));
+    }
 
     private static string ReadScript()
     {

@@ -38,7 +38,7 @@ public sealed class SharedRateBudgetTests
 
         // 600 a minute with 97 % headroom: about 29 in 3 s (less the wait for the first renewal).
         Assert.InRange(granted, 15, 32);
-        Assert.Equal(600 * 0.97, budget.Lease!.RequestsPerMinute!.Value, 6);
+        Assert.Equal(600 * 0.97, budget.Lease!.LimitsPerMinute.Requests!.Value, 6);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
 
     /// <summary>One attempt: <paramref name="waiting"/> (the caller's token, or it linked with <see cref="StopWaiting"/>)
     /// governs the waits for a slot and for budget; <paramref name="caller"/> alone governs the send.</summary>
-    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, byte[]? body, int estimate, int? reserved, CancellationToken waiting, CancellationToken caller)
+    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, byte[]? body, TokenCost estimate, int? reserved, CancellationToken waiting, CancellationToken caller)
     {
         CancellationToken cancellationToken = waiting;
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);

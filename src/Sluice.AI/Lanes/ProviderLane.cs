@@ -47,7 +47,7 @@ public sealed class ProviderLane
     public static ProviderLane Create(string name, SluiceClientOptions? options = null)
     {
         options = (options ?? new SluiceClientOptions()).Validate();
-        if (options.RateBudget.TokensPerMinute is not null)
+        if (options.RateBudget is { TokensPerMinute: not null } or { InputTokensPerMinute: not null } or { OutputTokensPerMinute: not null })
         {
             TokenEstimator.Preload(); // a tokens budget estimates every call: load the tokenizer before the first one
         }

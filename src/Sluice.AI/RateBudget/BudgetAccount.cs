@@ -8,46 +8,47 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
 {
     public RateBudget Budget => budget;
 
-    /// <summary>A chat call's estimated tokens, or 0 when the budget does not limit tokens (no tokenizer is loaded then).</summary>
-    public int EstimateChat(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options) =>
-        budget.BudgetsTokens ? estimator.EstimateChat(messages, options) : 0;
+    /// <summary>A chat call's estimated tokens (prompt; cap or expected output), or none when the budget does not limit
+    /// tokens (no tokenizer is loaded then).</summary>
+    public TokenCost EstimateChat(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options) =>
+        budget.BudgetsTokens ? new TokenCost(TokenEstimator.CountPrompt(messages), estimator.ExpectedOutput(options)) : default;
 
-    /// <summary>An embedding call's tokens, or 0 when the budget does not limit tokens.</summary>
-    public int EstimateEmbedding(IReadOnlyList<string> values)
+    /// <summary>An embedding call's tokens (all input), or none when the budget does not limit tokens.</summary>
+    public TokenCost EstimateEmbedding(IReadOnlyList<string> values)
     {
         if (!budget.BudgetsTokens)
         {
-            return 0;
+            return default;
         }
 
-        int estimate = 0;
+        long estimate = 0;
         foreach (string value in values)
         {
             estimate += TokenEstimator.CountTokens(value);
         }
 
-        return estimate;
+        return new TokenCost(estimate, 0);
     }
 
     /// <summary>A raw request body's estimated tokens and the output cap it reserves (see
-    /// <see cref="TokenEstimator.CountRequest(ReadOnlySpan{byte})"/>), or (0, null) when the budget does not limit tokens.</summary>
-    public (int Estimate, int? ReservedOutput) EstimateRequest(ReadOnlySpan<byte> body)
+    /// <see cref="TokenEstimator.CountRequest(ReadOnlySpan{byte})"/>), or none when the budget does not limit tokens.</summary>
+    public (TokenCost Estimate, int? ReservedOutput) EstimateRequest(ReadOnlySpan<byte> body)
     {
         if (!budget.BudgetsTokens)
         {
-            return (0, null);
+            return (default, null);
         }
 
         var count = TokenEstimator.CountRequest(body);
         return count.IsEmbedding
-            ? (count.InputTokens, null)
-            : (count.InputTokens + (count.MaxOutputTokens ?? estimator.ExpectedOutput(null)), count.MaxOutputTokens);
+            ? (new TokenCost(count.InputTokens, 0), null)
+            : (new TokenCost(count.InputTokens, count.MaxOutputTokens ?? estimator.ExpectedOutput(null)), count.MaxOutputTokens);
     }
 
-    public async ValueTask DrawAsync(int estimatedTokens, CancellationToken cancellationToken)
+    public async ValueTask DrawAsync(TokenCost estimate, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
-        using RateLimitLease lease = await budget.AcquireAsync(Math.Max(0, estimatedTokens), cancellationToken).ConfigureAwait(false);
+        using RateLimitLease lease = await budget.AcquireAsync(estimate, cancellationToken).ConfigureAwait(false);
         TimeSpan waited = time.GetElapsedTime(started);
         AiMetrics.Waited(waited, "budget");
         SlotWait.Current?.Add(waited); // inside a slot: not the provider's latency
@@ -61,7 +62,7 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
     /// <summary>Settles the estimate with the reported usage. Providers charge a requested output cap
     /// (<paramref name="reservedOutput"/>, i.e. <c>max_tokens</c>) in full against tokens per minute, so when one was
     /// set it counts instead of the output actually produced.</summary>
-    public void Settle(int estimatedTokens, long? inputTokens, long? outputTokens, int? reservedOutput = null)
+    public void Settle(TokenCost estimate, long? inputTokens, long? outputTokens, int? reservedOutput = null)
     {
         if (outputTokens is { } output)
         {
@@ -70,8 +71,7 @@ internal sealed class BudgetAccount(RateBudget budget, TokenEstimator estimator,
 
         if (inputTokens is not null || outputTokens is not null)
         {
-            long charged = (inputTokens ?? 0) + (reservedOutput ?? outputTokens ?? 0);
-            budget.Reconcile(estimatedTokens, charged);
+            budget.Reconcile(estimate, new TokenCost(inputTokens ?? 0, reservedOutput ?? outputTokens ?? 0));
         }
     }
 

@@ -11,7 +11,7 @@ namespace Sluice.AI;
 /// <para>Both budgets are continuous token buckets (capacity <c>limit ÷ 60 × BurstSeconds</c>, refilled at
 /// <c>limit ÷ 60</c> per second). A cost larger than the bucket can hold is clamped to its capacity, so no call
 /// waits forever and none is refused for being large.</para>
-/// <para>After the call, <see cref="Reconcile"/> settles the estimate against the provider's reported usage: the
+/// <para>After the call, <see cref="Reconcile(TokenCost, TokenCost)"/> settles the estimate against the provider's reported usage: the
 /// difference is refunded or debited (the balance may go negative, which delays later callers).
 /// <see cref="Observe"/> lowers the balances to what the provider's <c>x-ratelimit-remaining-*</c> headers say and
 /// adopts its limits when none were configured. <see cref="PauseFor"/> (after a 429) holds every caller until the
@@ -26,6 +26,8 @@ public sealed class LocalRateBudget : RateBudget
     private readonly Queue<Waiter> _waiters = new();
     private TokenBucket? _requests;
     private TokenBucket? _tokens;
+    private TokenBucket? _input;
+    private TokenBucket? _output;
     private ITimer? _timer;
     private long _pausedUntil;
     private long _granted;
@@ -58,14 +60,25 @@ public sealed class LocalRateBudget : RateBudget
         {
             _tokens = new TokenBucket(tpm, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
         }
+
+        if (_options.InputTokensPerMinute is { } itpm)
+        {
+            _input = new TokenBucket(itpm, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
+        }
+
+        if (_options.OutputTokensPerMinute is { } otpm)
+        {
+            _output = new TokenBucket(otpm, TokenBurstSeconds(_options), _options.Headroom, _options.InitialFill, now);
+        }
     }
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration => null;
 
     /// <inheritdoc />
-    /// <remarks>True once a tokens-per-minute limit is configured or learned from the provider's headers.</remarks>
-    public override bool BudgetsTokens => Volatile.Read(ref _tokens) is not null;
+    /// <remarks>True once a tokens-per-minute limit (in total, input or output) is configured or learned from the
+    /// provider's headers.</remarks>
+    public override bool BudgetsTokens => Volatile.Read(ref _tokens) is not null || Volatile.Read(ref _input) is not null || Volatile.Read(ref _output) is not null;
 
     /// <inheritdoc />
     public override RateBudgetSnapshot Snapshot
@@ -92,16 +105,21 @@ public sealed class LocalRateBudget : RateBudget
     }
 
     /// <inheritdoc />
-    public override void Reconcile(long estimatedTokens, long actualTokens)
+    /// <remarks>Without the two parts, the tokens count as input.</remarks>
+    public override void Reconcile(long estimatedTokens, long actualTokens) =>
+        Reconcile(new TokenCost(estimatedTokens, 0), new TokenCost(actualTokens, 0));
+
+    /// <inheritdoc />
+    public override void Reconcile(TokenCost estimated, TokenCost actual)
     {
         lock (_lock)
         {
-            _estimatedTokens += estimatedTokens;
-            _actualTokens += actualTokens;
+            _estimatedTokens += estimated.Total;
+            _actualTokens += actual.Total;
 
             // Settle against what was actually taken: a cost larger than the bucket was clamped when acquired.
-            long taken = _tokens is null ? estimatedTokens : (long)Math.Ceiling(_tokens.Clamp(estimatedTokens));
-            long delta = taken - actualTokens;
+            long taken = _tokens is null ? estimated.Total : (long)Math.Ceiling(_tokens.Clamp(estimated.Total));
+            long delta = taken - actual.Total;
             if (delta > 0)
             {
                 _refundedTokens += delta;
@@ -111,12 +129,10 @@ public sealed class LocalRateBudget : RateBudget
                 _debitedTokens -= delta;
             }
 
-            if (_tokens is not null)
-            {
-                Refill(_time.GetTimestamp());
-                _tokens.Adjust(delta);
-            }
-
+            Refill(_time.GetTimestamp());
+            _tokens?.Adjust(delta);
+            _input?.Adjust(Math.Ceiling(_input.Clamp(estimated.Input)) - actual.Input);
+            _output?.Adjust(Math.Ceiling(_output.Clamp(estimated.Output)) - actual.Output);
             ServeLocked();
         }
     }
@@ -197,45 +213,61 @@ public sealed class LocalRateBudget : RateBudget
     }
 
     /// <inheritdoc />
+    /// <remarks>The permit count counts as input tokens.</remarks>
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
+        var cost = new TokenCost(permitCount, 0);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             long now = _time.GetTimestamp();
-            if (_waiters.Count == 0 && SecondsUntil(permitCount, now) <= 0)
+            if (_waiters.Count == 0 && SecondsUntil(cost, now) <= 0)
             {
-                Take(permitCount);
+                Take(cost);
                 return Granted;
             }
 
             _rejected++;
-            return new BudgetLease(false, RetryHint(SecondsUntil(permitCount, now)));
+            return new BudgetLease(false, RetryHint(SecondsUntil(cost, now)));
         }
     }
 
     /// <inheritdoc />
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    /// <remarks>The permit count counts as input tokens.</remarks>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        Acquire(new TokenCost(permitCount, 0), cancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask<RateLimitLease> AcquireAsync(TokenCost cost, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cost.Input, nameof(cost));
+        ArgumentOutOfRangeException.ThrowIfNegative(cost.Output, nameof(cost));
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<RateLimitLease>(cancellationToken)
+            : Acquire(cost, cancellationToken);
+    }
+
+    private ValueTask<RateLimitLease> Acquire(TokenCost cost, CancellationToken cancellationToken)
     {
         Waiter waiter;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             long now = _time.GetTimestamp();
-            if (_waiters.Count == 0 && SecondsUntil(permitCount, now) <= 0)
+            if (_waiters.Count == 0 && SecondsUntil(cost, now) <= 0)
             {
-                Take(permitCount);
+                Take(cost);
                 return new ValueTask<RateLimitLease>(Granted);
             }
 
             if (_waiters.Count >= _options.QueueLimit)
             {
                 _rejected++;
-                return new ValueTask<RateLimitLease>(new BudgetLease(false, RetryHint(SecondsUntil(permitCount, now))));
+                return new ValueTask<RateLimitLease>(new BudgetLease(false, RetryHint(SecondsUntil(cost, now))));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            waiter = new Waiter(permitCount);
+            waiter = new Waiter(cost);
             _waiters.Enqueue(waiter);
             ServeLocked();
         }
@@ -275,35 +307,36 @@ public sealed class LocalRateBudget : RateBudget
         base.Dispose(disposing);
     }
 
-    /// <summary>Applies a share of a limit kept elsewhere (see <see cref="SharedRateBudget"/>): each bucket refills at
+    /// <summary>Applies a share of limits kept elsewhere (see <see cref="SharedRateBudget"/>): each bucket refills at
     /// the granted rate from now on; a <see langword="null"/> rate means the lane has no limit in that dimension. The
     /// limits are kept for <see cref="Snapshot"/>.</summary>
-    /// <param name="requestsPerMinute">The lane's requests limit, or <see langword="null"/> for none.</param>
-    /// <param name="tokensPerMinute">The lane's tokens limit, or <see langword="null"/> for none.</param>
-    /// <param name="requestsPerSecond">This budget's share of the requests limit.</param>
-    /// <param name="tokensPerSecond">This budget's share of the tokens limit.</param>
+    /// <param name="limitsPerMinute">The lane's limits.</param>
+    /// <param name="ratesPerSecond">This budget's share of them.</param>
     /// <param name="empty">Start the balances at zero (before the first share is known).</param>
-    internal void Share(int? requestsPerMinute, int? tokensPerMinute, double? requestsPerSecond, double? tokensPerSecond, bool empty = false)
+    internal void Share(BudgetRates limitsPerMinute, BudgetRates ratesPerSecond, bool empty = false)
     {
         lock (_lock)
         {
             long now = _time.GetTimestamp();
             Refill(now);
-            _requests = Apply(_requests, requestsPerMinute, requestsPerSecond, _options.BurstSeconds);
-            Volatile.Write(ref _tokens, Apply(_tokens, tokensPerMinute, tokensPerSecond, TokenBurstSeconds(_options)));
+            _requests = Apply(_requests, limitsPerMinute.Requests, ratesPerSecond.Requests, _options.BurstSeconds);
+            Volatile.Write(ref _tokens, Apply(_tokens, limitsPerMinute.Tokens, ratesPerSecond.Tokens, TokenBurstSeconds(_options)));
+            Volatile.Write(ref _input, Apply(_input, limitsPerMinute.InputTokens, ratesPerSecond.InputTokens, TokenBurstSeconds(_options)));
+            Volatile.Write(ref _output, Apply(_output, limitsPerMinute.OutputTokens, ratesPerSecond.OutputTokens, TokenBurstSeconds(_options)));
             ServeLocked();
 
-            TokenBucket? Apply(TokenBucket? bucket, int? limit, double? rate, double burstSeconds)
+            TokenBucket? Apply(TokenBucket? bucket, double? limit, double? rate, double burstSeconds)
             {
                 if (limit is not { } perMinute || rate is not { } perSecond)
                 {
                     return null;
                 }
 
-                bucket ??= new TokenBucket(perMinute, burstSeconds, 1.0, 0.0, now);
-                if (bucket.LimitPerMinute != perMinute)
+                int whole = (int)Math.Clamp(Math.Round(perMinute), 1, int.MaxValue);
+                bucket ??= new TokenBucket(whole, burstSeconds, 1.0, 0.0, now);
+                if (bucket.LimitPerMinute != whole)
                 {
-                    bucket.SetLimit(perMinute);
+                    bucket.SetLimit(whole);
                 }
 
                 bucket.SetRate(perSecond);
@@ -328,21 +361,27 @@ public sealed class LocalRateBudget : RateBudget
         double frequency = _time.TimestampFrequency;
         _requests?.Refill(now, frequency);
         _tokens?.Refill(now, frequency);
+        _input?.Refill(now, frequency);
+        _output?.Refill(now, frequency);
     }
 
-    private double SecondsUntil(int tokens, long now)
+    private double SecondsUntil(TokenCost cost, long now)
     {
         Refill(now);
         double pause = _pausedUntil > now ? (_pausedUntil - now) / (double)_time.TimestampFrequency : 0;
         double requests = _requests?.SecondsUntil(1) ?? 0;
-        double budget = _tokens?.SecondsUntil(tokens) ?? 0;
-        return Math.Max(pause, Math.Max(requests, budget));
+        double tokens = _tokens?.SecondsUntil(cost.Total) ?? 0;
+        double input = _input?.SecondsUntil(cost.Input) ?? 0;
+        double output = _output?.SecondsUntil(cost.Output) ?? 0;
+        return Math.Max(Math.Max(pause, requests), Math.Max(tokens, Math.Max(input, output)));
     }
 
-    private void Take(int tokens)
+    private void Take(TokenCost cost)
     {
         _requests?.Take(1);
-        _tokens?.Take(tokens);
+        _tokens?.Take(cost.Total);
+        _input?.Take(cost.Input);
+        _output?.Take(cost.Output);
         _granted++;
     }
 
@@ -358,7 +397,7 @@ public sealed class LocalRateBudget : RateBudget
                 continue;
             }
 
-            double wait = SecondsUntil(head.Tokens, now);
+            double wait = SecondsUntil(head.Cost, now);
             if (double.IsPositiveInfinity(wait))
             {
                 _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // a zero share: the next share serves
@@ -375,7 +414,7 @@ public sealed class LocalRateBudget : RateBudget
             _waiters.Dequeue();
             if (head.TrySetResult(Granted))
             {
-                Take(head.Tokens);
+                Take(head.Cost);
             }
         }
     }
@@ -391,9 +430,9 @@ public sealed class LocalRateBudget : RateBudget
         }
     }
 
-    private sealed class Waiter(int tokens) : TaskCompletionSource<RateLimitLease>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(TokenCost cost) : TaskCompletionSource<RateLimitLease>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        public int Tokens { get; } = tokens;
+        public TokenCost Cost { get; } = cost;
     }
 
     private sealed class BudgetLease(bool acquired, TimeSpan? retryAfter) : RateLimitLease

@@ -27,6 +27,20 @@ public abstract class RateBudget : RateLimiter
     /// <param name="actualTokens">What the provider reported (input plus output tokens).</param>
     public abstract void Reconcile(long estimatedTokens, long actualTokens);
 
+    /// <summary>Acquires a request's permit with its estimated input and output tokens apart, for providers that limit
+    /// them apart. The default takes their sum as the permit count.</summary>
+    /// <param name="cost">The request's estimated tokens (output: its cap, or the expected output).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease; not acquired when the queue is full.</returns>
+    public virtual ValueTask<RateLimitLease> AcquireAsync(TokenCost cost, CancellationToken cancellationToken = default) =>
+        AcquireAsync((int)Math.Clamp(cost.Total, 0, int.MaxValue), cancellationToken);
+
+    /// <summary>Settles a call with its estimate and its reported usage, input and output apart. The default settles
+    /// their sums.</summary>
+    /// <param name="estimated">What was acquired for the call.</param>
+    /// <param name="actual">What the provider reported (output: the requested cap when one was set).</param>
+    public virtual void Reconcile(TokenCost estimated, TokenCost actual) => Reconcile(estimated.Total, actual.Total);
+
     /// <summary>Holds every caller of this budget until <paramref name="retryAfter"/> has passed (after a 429).</summary>
     /// <param name="retryAfter">How long the provider asked to wait.</param>
     public abstract void PauseFor(TimeSpan retryAfter);

@@ -33,7 +33,7 @@ public sealed class RateBudgetChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        int estimate = _account.EstimateChat(list, options);
+        var estimate = _account.EstimateChat(list, options);
         await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         try
@@ -55,7 +55,7 @@ public sealed class RateBudgetChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        int estimate = _account.EstimateChat(list, options);
+        var estimate = _account.EstimateChat(list, options);
         await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         var watcher = new Watcher(_account, estimate, options?.MaxOutputTokens);
         await foreach (var update in StreamWatcher.WatchAsync(ct => base.GetStreamingResponseAsync(list, options, ct), watcher, cancellationToken).ConfigureAwait(false))
@@ -68,7 +68,7 @@ public sealed class RateBudgetChatClient : DelegatingChatClient
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(_account.Budget) ? _account.Budget : base.GetService(serviceType, serviceKey);
 
-    private sealed class Watcher(BudgetAccount account, int estimate, int? reservedOutput) : StreamWatcher
+    private sealed class Watcher(BudgetAccount account, TokenCost estimate, int? reservedOutput) : StreamWatcher
     {
         private UsageDetails? _usage;
 

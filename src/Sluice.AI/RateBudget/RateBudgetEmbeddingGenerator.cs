@@ -29,7 +29,7 @@ public sealed class RateBudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = values as IReadOnlyList<string> ?? values.ToList();
-        int estimate = _account.EstimateEmbedding(list);
+        var estimate = _account.EstimateEmbedding(list);
         await _account.DrawAsync(estimate, cancellationToken).ConfigureAwait(false);
         GeneratedEmbeddings<Embedding<float>> result;
         try

@@ -15,6 +15,16 @@ public sealed class RateBudgetOptions : ICheckedOptions
     /// <value>Default <see langword="null"/>. Positive when set.</value>
     public int? TokensPerMinute { get; set; }
 
+    /// <summary>Gets or sets the input-tokens-per-minute limit, for providers that limit input and output apart
+    /// (Anthropic's ITPM), or <see langword="null"/> for none.</summary>
+    /// <value>Default <see langword="null"/>. Positive when set.</value>
+    public int? InputTokensPerMinute { get; set; }
+
+    /// <summary>Gets or sets the output-tokens-per-minute limit (Anthropic's OTPM), or <see langword="null"/> for none.
+    /// A request's output counts at its cap (<c>max_tokens</c>) when it sets one, else at the expected output.</summary>
+    /// <value>Default <see langword="null"/>. Positive when set.</value>
+    public int? OutputTokensPerMinute { get; set; }
+
     /// <summary>Gets or sets how many seconds of budget one burst may spend: a budget holds at most
     /// <c>limit ÷ 60 × BurstSeconds</c> and refills continuously (the tokens budget holds at least one second).</summary>
     /// <value>Default 0.25: requests are spread evenly. Providers enforce per-minute limits over short windows (OpenAI:
@@ -55,6 +65,8 @@ public sealed class RateBudgetOptions : ICheckedOptions
     {
         OptionsCheck.Require(RequestsPerMinute is null or > 0, path, nameof(RequestsPerMinute), RequestsPerMinute, "positive or null");
         OptionsCheck.Require(TokensPerMinute is null or > 0, path, nameof(TokensPerMinute), TokensPerMinute, "positive or null");
+        OptionsCheck.Require(InputTokensPerMinute is null or > 0, path, nameof(InputTokensPerMinute), InputTokensPerMinute, "positive or null");
+        OptionsCheck.Require(OutputTokensPerMinute is null or > 0, path, nameof(OutputTokensPerMinute), OutputTokensPerMinute, "positive or null");
         OptionsCheck.Require(BurstSeconds > 0 && double.IsFinite(BurstSeconds), path, nameof(BurstSeconds), BurstSeconds, "positive");
         OptionsCheck.Require(Headroom is > 0 and <= 1, path, nameof(Headroom), Headroom, "in (0, 1]");
         OptionsCheck.Require(InitialFill is >= 0 and <= 1, path, nameof(InitialFill), InitialFill, "in [0, 1]");

@@ -21,18 +21,13 @@ internal sealed class CapacityGrain : Grain, ICapacityGrain
         var lease = _allocator.Grant(new CapacityRequest(
             this.GetPrimaryKeyString(),
             request.Holder,
-            request.RequestsPerMinute,
-            request.TokensPerMinute,
-            request.WantsRequests,
-            request.WantsTokens,
-            request.HasRequests,
-            request.HasTokens,
+            Wire.Rates(request.LimitsPerMinute),
+            Wire.Rates(request.WantsPerSecond),
+            Wire.Rates(request.HasPerSecond),
             request.Pause));
         return Task.FromResult(new LeaseMessage(
-            lease.RequestsPerSecond,
-            lease.TokensPerSecond,
-            lease.RequestsPerMinute,
-            lease.TokensPerMinute,
+            Wire.Of(lease.GrantedPerSecond),
+            Wire.Of(lease.LimitsPerMinute),
             lease.Duration,
             lease.RenewAfter,
             lease.Pause,

@@ -25,26 +25,10 @@ public sealed class OrleansCapacityLeaser : CapacityLeaser
     {
         ArgumentNullException.ThrowIfNull(request);
         var lease = await _grains.GetGrain<ICapacityGrain>(request.Lane)
-            .Lease(new RequestMessage(
-                request.Holder,
-                request.RequestsPerMinute,
-                request.TokensPerMinute,
-                request.WantsRequests,
-                request.WantsTokens,
-                request.HasRequests,
-                request.HasTokens,
-                request.Pause))
+            .Lease(new RequestMessage(request.Holder, Wire.Of(request.LimitsPerMinute), Wire.Of(request.WantsPerSecond), Wire.Of(request.HasPerSecond), request.Pause))
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);
-        return new CapacityLease(
-            lease.RequestsPerSecond,
-            lease.TokensPerSecond,
-            lease.RequestsPerMinute,
-            lease.TokensPerMinute,
-            lease.Duration,
-            lease.RenewAfter,
-            lease.Pause,
-            lease.Holders);
+        return new CapacityLease(Wire.Rates(lease.GrantedPerSecond), Wire.Rates(lease.LimitsPerMinute), lease.Duration, lease.RenewAfter, lease.Pause, lease.Holders);
     }
 
     /// <inheritdoc />

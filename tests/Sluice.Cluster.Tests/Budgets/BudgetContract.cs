@@ -166,6 +166,37 @@ public abstract class BudgetContract
         }
     }
 
+    [Fact]
+    public async Task Input_and_output_token_limits_hold_apart()
+    {
+        // Anthropic-style limits: 1,000 input and 500 output tokens a second; requests of 100 in and 100 out, so the
+        // output limit binds and the input limit is used only half.
+        var budgets = OpenBudgets(3, new RateBudgetOptions { InputTokensPerMinute = 60_000, OutputTokensPerMinute = 30_000 });
+        try
+        {
+            var output = new long[20];
+            var input = new long[20];
+            long start = Stopwatch.GetTimestamp();
+            var cost = new TokenCost(100, 100);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(12));
+            await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(h => Enumerable.Range(0, 3).Select(_ => AcquireUntilAsync(budgets[h], 0, () =>
+            {
+                int second = (int)Stopwatch.GetElapsedTime(start).TotalSeconds;
+                Interlocked.Add(ref output[second], 100);
+                Interlocked.Add(ref input[second], 100);
+            }, stop.Token, cost: cost))));
+
+            long[] seconds = output[..11];
+            Assert.True(seconds.Max() <= 500 * 1.5 + 100, $"a 1-s window granted {seconds.Max()} output tokens; limit 500 × 1.5. Per second: {string.Join(",", seconds)}");
+            Assert.InRange(seconds[1..].Sum(), 500 * 10 * 0.85, 500 * 10 * 1.05);
+            Assert.True(input[1..11].Sum() <= 1_000 * 10 * 0.6, "the input limit was not what bound");
+        }
+        finally
+        {
+            Close(budgets);
+        }
+    }
+
     /// <summary>A client with the whole throughput stack, on this holder's share of the lane.</summary>
     private HttpClient OpenClient(SimulatorHost simulator, int holder, RateBudgetOptions budget)
     {
@@ -232,19 +263,24 @@ public abstract class BudgetContract
         }
     }
 
-    private static async Task AcquireUntilAsync(RateBudget budget, int permits, Action? granted, CancellationToken stop, (long Estimated, long Actual)? reconcile = null)
+    private static async Task AcquireUntilAsync(RateBudget budget, int permits, Action? granted, CancellationToken stop, (long Estimated, long Actual)? reconcile = null, TokenCost? cost = null)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                using var lease = await budget.AcquireAsync(permits, stop);
+                using var lease = cost is { } both ? await budget.AcquireAsync(both, stop) : await budget.AcquireAsync(permits, stop);
                 if (lease.IsAcquired && !stop.IsCancellationRequested)
                 {
                     granted?.Invoke();
                     if (reconcile is { } r)
                     {
                         budget.Reconcile(r.Estimated, r.Actual);
+                    }
+
+                    if (cost is { } settled)
+                    {
+                        budget.Reconcile(settled, settled);
                     }
                 }
             }

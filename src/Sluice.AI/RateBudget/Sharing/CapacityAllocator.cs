@@ -5,7 +5,7 @@ namespace Sluice.AI;
 /// <see cref="CapacityLeaser"/> applies (the Redis script restates them in Lua). Thread-safe.
 /// </summary>
 /// <remarks>
-/// <para><b>Fair share.</b> Each dimension (requests, tokens) is divided max-min fairly by the holders' reported
+/// <para><b>Fair share.</b> Each dimension (requests, tokens, input tokens, output tokens) is divided max-min fairly by the holders' reported
 /// demand: a holder that wants less than an equal share gets what it wants, the rest is split evenly among the others,
 /// and capacity nobody wants is spread evenly over all, so a holder whose demand grows has some at once.</para>
 /// <para><b>Never over the limit.</b> A holder is granted its fair share, but never more than what the other holders'
@@ -75,7 +75,7 @@ public sealed class CapacityAllocator
             Expire(now);
             if (!_holders.TryGetValue(request.Holder, out var holding))
             {
-                if ((request.HasRequests > 0 || request.HasTokens > 0) && now - _created < _leaseTicks)
+                if (Holds(request.HasPerSecond) && now - _created < _leaseTicks)
                 {
                     _learningUntil = now + _leaseTicks; // it holds a lease this allocator never granted
                 }
@@ -85,28 +85,31 @@ public sealed class CapacityAllocator
             }
 
             holding.Expires = now + _leaseTicks;
-            holding.RequestsPerMinute = Positive(request.RequestsPerMinute);
-            holding.TokensPerMinute = Positive(request.TokensPerMinute);
-            holding.WantsRequests = Demand(request.WantsRequests);
-            holding.WantsTokens = Demand(request.WantsTokens);
+            for (int d = 0; d < BudgetRates.Count; d++)
+            {
+                holding.Limits[d] = Positive(request.LimitsPerMinute[d]);
+                holding.Wants[d] = Demand(request.WantsPerSecond[d]);
+            }
+
             if (request.Pause > TimeSpan.Zero)
             {
                 _pausedUntil = Math.Max(_pausedUntil, now + Ticks(request.Pause));
             }
 
             bool learning = now < _learningUntil;
-            double? rpm = Lowest(static h => h.RequestsPerMinute);
-            double? tpm = Lowest(static h => h.TokensPerMinute);
             bool starved = false;
-            double? requests = rpm is { } r ? Divide(r / 60, holding, static h => h.WantsRequests, static h => h.GrantedRequests, learning ? request.HasRequests : null, ref starved) : null;
-            double? tokens = tpm is { } t ? Divide(t / 60, holding, static h => h.WantsTokens, static h => h.GrantedTokens, learning ? request.HasTokens : null, ref starved) : null;
-            holding.GrantedRequests = requests ?? 0;
-            holding.GrantedTokens = tokens ?? 0;
+            Span<double?> limits = stackalloc double?[BudgetRates.Count];
+            Span<double?> granted = stackalloc double?[BudgetRates.Count];
+            for (int d = 0; d < BudgetRates.Count; d++)
+            {
+                limits[d] = Lowest(d);
+                granted[d] = limits[d] is { } perMinute ? Divide(d, perMinute / 60, holding, learning ? request.HasPerSecond[d] ?? 0 : null, ref starved) : null;
+                holding.Granted[d] = granted[d] ?? 0;
+            }
+
             return new CapacityLease(
-                requests,
-                tokens,
-                rpm,
-                tpm,
+                BudgetRates.From(granted),
+                BudgetRates.From(limits),
                 _options.LeaseDuration,
                 starved || learning ? _options.StarvedRenewal : _options.LeaseDuration / 2,
                 _pausedUntil > now ? _time.GetElapsedTime(now, _pausedUntil) : TimeSpan.Zero,
@@ -126,15 +129,15 @@ public sealed class CapacityAllocator
 
     /// <summary>The holder's grant in one dimension: its fair share of <paramref name="capacity"/>, but no more than
     /// the others' unexpired grants leave free; while learning, what it <paramref name="has"/> as far as it is free.</summary>
-    private double Divide(double capacity, Holding holder, Func<Holding, double> wants, Func<Holding, double> granted, double? has, ref bool starved)
+    private double Divide(int dimension, double capacity, Holding holder, double? has, ref bool starved)
     {
-        double fair = FairShare(capacity, holder, wants);
+        double fair = FairShare(dimension, capacity, holder);
         double held = 0;
         foreach (var other in _holders.Values)
         {
             if (other != holder)
             {
-                held += granted(other);
+                held += other.Granted[dimension];
             }
         }
 
@@ -145,7 +148,6 @@ public sealed class CapacityAllocator
         }
 
         double grant = Math.Min(fair, free);
-
         if (grant < fair * 0.99)
         {
             starved = true;
@@ -155,19 +157,19 @@ public sealed class CapacityAllocator
     }
 
     /// <summary>Max-min fair division by demand (water-filling); capacity nobody wants is spread evenly.</summary>
-    private double FairShare(double capacity, Holding holder, Func<Holding, double> wants)
+    private double FairShare(int dimension, double capacity, Holding holder)
     {
         int n = _holders.Count;
         Span<double> demand = n <= 256 ? stackalloc double[n] : new double[n];
         int i = 0;
         foreach (var other in _holders.Values)
         {
-            demand[i++] = wants(other);
+            demand[i++] = other.Wants[dimension];
         }
 
         demand.Sort();
         double remaining = capacity;
-        double mine = Math.Min(wants(holder), capacity);
+        double mine = Math.Min(holder.Wants[dimension], capacity);
         double level = 0;
         for (i = 0; i < n; i++)
         {
@@ -191,12 +193,12 @@ public sealed class CapacityAllocator
         }
     }
 
-    private double? Lowest(Func<Holding, double?> limit)
+    private double? Lowest(int dimension)
     {
         double? lowest = null;
         foreach (var holding in _holders.Values)
         {
-            if (limit(holding) is { } value && (lowest is null || value < lowest))
+            if (holding.Limits[dimension] is { } value && (lowest is null || value < lowest))
             {
                 lowest = value;
             }
@@ -205,20 +207,30 @@ public sealed class CapacityAllocator
         return lowest;
     }
 
+    private static bool Holds(BudgetRates has)
+    {
+        for (int d = 0; d < BudgetRates.Count; d++)
+        {
+            if (has[d] is > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     private static double? Positive(double? value) => value is > 0 and < double.PositiveInfinity ? value : null;
 
-    private static double Demand(double value) => double.IsNaN(value) || value < 0 ? 0 : value;
+    private static double Demand(double? value) => value is { } v && v > 0 && !double.IsNaN(v) ? v : 0;
 
     private sealed class Holding
     {
+        public readonly double?[] Limits = new double?[BudgetRates.Count];
+        public readonly double[] Wants = new double[BudgetRates.Count];
+        public readonly double[] Granted = new double[BudgetRates.Count];
         public long Expires;
-        public double? RequestsPerMinute;
-        public double? TokensPerMinute;
-        public double WantsRequests;
-        public double WantsTokens;
-        public double GrantedRequests;
-        public double GrantedTokens;
     }
 }

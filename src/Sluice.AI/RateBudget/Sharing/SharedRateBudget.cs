@@ -39,8 +39,10 @@ public sealed class SharedRateBudget : RateBudget
     private double? _learnedRequests;
     private double? _learnedTokens;
     private long _asked;
-    private long _askedTokens;
+    private long _askedInput;
+    private long _askedOutput;
     private int _waited;
+    private bool _reportedBacklog;
     private TimeSpan _pause;
     private CapacityLease? _lease;
     private long _leaseExpires;
@@ -67,7 +69,8 @@ public sealed class SharedRateBudget : RateBudget
         _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
         _local = new LocalRateBudget(_options, _time);
-        _local.Share(_options.RequestsPerMinute, _options.TokensPerMinute, 0, 0, empty: true); // nothing until the first lease
+        var known = DeclaredLimits();
+        _local.Share(known, known.Zeroed(), empty: true); // nothing until the first lease
         _expiry = _time.CreateTimer(static s => ((SharedRateBudget)s!).ExpireIfDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _renewalLoop = Task.Run(RenewAsync);
     }
@@ -98,6 +101,22 @@ public sealed class SharedRateBudget : RateBudget
 
     /// <inheritdoc />
     public override void Reconcile(long estimatedTokens, long actualTokens) => _local.Reconcile(estimatedTokens, actualTokens);
+
+    /// <inheritdoc />
+    public override void Reconcile(TokenCost estimated, TokenCost actual) => _local.Reconcile(estimated, actual);
+
+    /// <inheritdoc />
+    public override ValueTask<RateLimitLease> AcquireAsync(TokenCost cost, CancellationToken cancellationToken = default)
+    {
+        Count(cost);
+        var pending = _local.AcquireAsync(cost, cancellationToken);
+        if (!pending.IsCompleted)
+        {
+            Waited();
+        }
+
+        return pending;
+    }
 
     /// <inheritdoc />
     /// <remarks>Holds this holder at once and reports the pause, so every holder of the lane learns it at its next
@@ -154,7 +173,7 @@ public sealed class SharedRateBudget : RateBudget
     /// <inheritdoc />
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
-        Count(permitCount);
+        Count(new TokenCost(permitCount, 0));
         var lease = _local.AttemptAcquire(permitCount);
         if (!lease.IsAcquired)
         {
@@ -167,7 +186,7 @@ public sealed class SharedRateBudget : RateBudget
     /// <inheritdoc />
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        Count(permitCount);
+        Count(new TokenCost(permitCount, 0));
         var pending = _local.AcquireAsync(permitCount, cancellationToken);
         if (!pending.IsCompleted)
         {
@@ -209,16 +228,25 @@ public sealed class SharedRateBudget : RateBudget
         base.Dispose(disposing);
     }
 
-    private void Count(int permitCount)
+    private void Count(TokenCost cost)
     {
         Interlocked.Increment(ref _asked);
-        Interlocked.Add(ref _askedTokens, Math.Max(0, permitCount));
+        Interlocked.Add(ref _askedInput, Math.Max(0, cost.Input));
+        Interlocked.Add(ref _askedOutput, Math.Max(0, cost.Output));
     }
 
-    /// <summary>A caller had to wait: the share is too small for the demand. Ask for more at once (once per renewal).</summary>
+    /// <summary>The limits this holder knows: configured, else learned from the provider's headers; headroom not applied.</summary>
+    private BudgetRates DeclaredLimits() => new(
+        _options.RequestsPerMinute ?? _learnedRequests,
+        _options.TokensPerMinute ?? _learnedTokens,
+        _options.InputTokensPerMinute,
+        _options.OutputTokensPerMinute);
+
+    /// <summary>A caller had to wait: the share is too small for the demand. Ask for more at once, unless the last
+    /// request already said so (the allocator knows; asking again would not change the share).</summary>
     private void Waited()
     {
-        if (Interlocked.Exchange(ref _waited, 1) == 0)
+        if (Interlocked.Exchange(ref _waited, 1) == 0 && !Volatile.Read(ref _reportedBacklog))
         {
             Wake();
         }
@@ -302,31 +330,27 @@ public sealed class SharedRateBudget : RateBudget
     {
         double seconds = Math.Max(sinceLastTicks / (double)_time.TimestampFrequency, 0.05);
         long asked = Interlocked.Exchange(ref _asked, 0);
-        long askedTokens = Interlocked.Exchange(ref _askedTokens, 0);
+        long input = Interlocked.Exchange(ref _askedInput, 0);
+        long output = Interlocked.Exchange(ref _askedOutput, 0);
         bool backlogged = Interlocked.Exchange(ref _waited, 0) == 1 || _local.Snapshot.Queued > 0;
+        Volatile.Write(ref _reportedBacklog, backlogged);
         lock (_lock)
         {
-            double? rpm = (_options.RequestsPerMinute ?? _learnedRequests) * _options.Headroom;
-            double? tpm = (_options.TokensPerMinute ?? _learnedTokens) * _options.Headroom;
+            BudgetRates limits = DeclaredLimits().Times(_options.Headroom);
             bool current = _lease is not null && _leaseExpires > _time.GetTimestamp();
             TimeSpan pause = _pause;
             _pause = TimeSpan.Zero;
 
             // Demand: all of the limit while callers wait (the allocator gives the fair share of it), otherwise what
-            // was asked for lately with room to grow, and at least one request a second so a quiet holder keeps a foothold.
-            double wantsRequests = backlogged ? (rpm ?? 0) / 60 : Math.Max(1.0, asked / seconds * 1.5);
-            double wantsTokens = backlogged ? (tpm ?? 0) / 60 : Math.Max(1.0, askedTokens / seconds * 1.5);
-            return new CapacityRequest(
-                _lane,
-                _holder,
-                rpm,
-                tpm,
-                wantsRequests,
-                wantsTokens,
-                current ? _lease!.RequestsPerSecond ?? 0 : 0,
-                current ? _lease!.TokensPerSecond ?? 0 : 0,
-                pause);
+            // was asked for lately with room to grow, and at least one request (or token) a second so a quiet holder
+            // keeps a foothold.
+            BudgetRates wants = backlogged
+                ? limits.Times(1.0 / 60)
+                : new BudgetRates(Recent(asked), Recent(input + output), Recent(input), Recent(output));
+            return new CapacityRequest(_lane, _holder, limits, wants, current ? _lease!.GrantedPerSecond : default, pause);
         }
+
+        double Recent(long count) => Math.Max(1.0, count / seconds * 1.5);
     }
 
     private void Apply(CapacityLease lease, long sent)
@@ -338,7 +362,7 @@ public sealed class SharedRateBudget : RateBudget
             _expiry.Change(UntilExpiryLocked() + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan); // spends nothing past it, whatever the loop is doing
         }
 
-        _local.Share(Whole(lease.RequestsPerMinute), Whole(lease.TokensPerMinute), lease.RequestsPerSecond, lease.TokensPerSecond);
+        _local.Share(lease.LimitsPerMinute, lease.GrantedPerSecond);
         if (lease.Pause > TimeSpan.Zero)
         {
             _local.PauseFor(lease.Pause);
@@ -370,7 +394,7 @@ public sealed class SharedRateBudget : RateBudget
 
         if (lease is not null)
         {
-            _local.Share(Whole(lease.RequestsPerMinute), Whole(lease.TokensPerMinute), lease.RequestsPerSecond is null ? null : 0, lease.TokensPerSecond is null ? null : 0);
+            _local.Share(lease.LimitsPerMinute, lease.GrantedPerSecond.Zeroed());
         }
     }
 
@@ -393,5 +417,4 @@ public sealed class SharedRateBudget : RateBudget
         return _leaseExpires > now ? _time.GetElapsedTime(now, _leaseExpires) : TimeSpan.Zero;
     }
 
-    private static int? Whole(double? perMinute) => perMinute is { } value ? (int)Math.Max(1, Math.Round(value)) : null;
 }
