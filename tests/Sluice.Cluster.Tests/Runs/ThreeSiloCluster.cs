@@ -16,6 +16,9 @@ public sealed class ClusterCollection
 /// dead within a few seconds (probes time out after 0.5–1 s, two missed probes and one vote suffice).</summary>
 internal static class ThreeSiloCluster
 {
+    /// <summary>The items each worker's engine holds at once: the most a killed worker can have sent but not journalled.</summary>
+    public const int MaxInFlight = 16;
+
     public static async Task<TestCluster> StartAsync()
     {
         var builder = new TestClusterBuilder(3);
@@ -29,7 +32,11 @@ internal static class ThreeSiloCluster
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddShardWorker(options => options.IdleDelay = TimeSpan.FromMilliseconds(100));
+            siloBuilder.AddShardWorker(options =>
+            {
+                options.IdleDelay = TimeSpan.FromMilliseconds(100);
+                options.MaxInFlight = MaxInFlight;
+            });
             siloBuilder.Services.Configure<ClusterMembershipOptions>(options =>
             {
                 options.ProbeTimeout = TimeSpan.FromSeconds(1);
