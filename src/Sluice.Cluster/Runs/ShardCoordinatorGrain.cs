@@ -31,6 +31,10 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
             {
                 StartAssembly();
             }
+            else
+            {
+                await Registry.AddAsync(Run); // workers find the run again even if the registry moved with this grain
+            }
         }
     }
 

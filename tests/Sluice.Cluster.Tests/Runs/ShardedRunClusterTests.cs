@@ -128,6 +128,29 @@ public sealed class ShardedRunClusterTests(ITestOutputHelper output) : IAsyncLif
         Assert.InRange(stats.SucceededMoreThanOnce, 0, ThreeSiloCluster.MaxInFlight);
     }
 
+    [Fact]
+    public async Task Invalid_input_is_refused_before_anything_is_sent_and_a_run_continues_only_with_its_own_options()
+    {
+        var options = await WriteRunAsync();
+        string invalid = Path.Combine(_directory, "invalid.jsonl");
+        var lines = File.ReadLines(options.InputPath).Take(3).ToList();
+        lines[2] = lines[0]; // a duplicate custom_id on line 3
+        await File.WriteAllLinesAsync(invalid, lines);
+        var refused = await Assert.ThrowsAsync<BatchRunRefusedException>(() => ShardedRun.SubmitAsync(_cluster.Client, options with { InputPath = invalid }));
+        Assert.Contains(refused.Reasons, r => r.Contains("line 3", StringComparison.Ordinal) && r.Contains("item-00001", StringComparison.Ordinal));
+        Assert.False(File.Exists(new ShardFiles(options.OutputPath).TablePath));
+
+        var first = await ShardedRun.SubmitAsync(_cluster.Client, options);
+        Assert.Equal(Items / 250, first.Shards);
+        var again = await ShardedRun.SubmitAsync(_cluster.Client, options); // the same run: continued, not restarted
+        Assert.Equal(first.Shards, again.Shards);
+        await Assert.ThrowsAsync<ArgumentException>(() => ShardedRun.SubmitAsync(_cluster.Client, options with { MaxAttempts = 2 }));
+
+        AssertEachItemOnce(options, await FinishAsync(options));
+        Assert.Equal(Items, (await _simulator.GetStatsWhenIdleAsync()).DistinctSucceeded);
+        Assert.Equal(0, (await _simulator.GetStatsWhenIdleAsync()).SucceededMoreThanOnce);
+    }
+
     /// <summary>Waits until one of <paramref name="silos"/> holds a lease whose epoch has journalled at least 50 items.</summary>
     private async Task<(ShardLeaseHolder Lease, int Journalled)> LeaseWithWorkDoneAsync(ShardedRunOptions options, IEnumerable<SiloAddress> silos)
     {
