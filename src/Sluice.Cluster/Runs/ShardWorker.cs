@@ -43,6 +43,11 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
 
     public void Dispose()
     {
+        if (!_loop.IsCompleted)
+        {
+            return; // a kill does not wait for the loop; it still reads the tokens while it unwinds
+        }
+
         _stop.Dispose();
         _kill.Dispose();
     }
