@@ -18,6 +18,7 @@ var root = new RootCommand("sluice: batch LLM workloads at the provider's limit,
     EvalCommand.Create(),
     BenchCommand.Create(),
     ReportCommand.Create(),
+    WorkerCommand.Create(),
 };
 
 var parse = root.Parse(args);

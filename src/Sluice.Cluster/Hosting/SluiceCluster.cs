@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Sluice.Cluster.Runs;
+
+namespace Sluice.Cluster.Hosting;
+
+/// <summary>
+/// The one way Sluice's silos and clients join a cluster: the same cluster and service ids (<see cref="ClusterId"/>),
+/// Redis clustering at a <see cref="SluiceClusterAddress"/>, and a shard worker on every silo.
+/// </summary>
+public static class SluiceCluster
+{
+    /// <summary>The Orleans cluster id and service id of a Sluice cluster: <c>sluice</c>.</summary>
+    public const string ClusterId = "sluice";
+
+    /// <summary>The default silo-to-silo port: 11111 (Orleans' own default).</summary>
+    public const int DefaultSiloPort = 11111;
+
+    /// <summary>The default gateway port, where clients connect: 30000 (Orleans' own default).</summary>
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Makes <paramref name="builder"/> a Sluice silo: Redis clustering at <paramref name="address"/>, the given
+    /// endpoints, and a shard worker.</summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="address">The cluster.</param>
+    /// <param name="advertisedAddress">The address other silos and clients reach this one at; <see langword="null"/> for
+    /// the address the machine's host name resolves to.</param>
+    /// <param name="siloPort">The silo-to-silo port.</param>
+    /// <param name="gatewayPort">The gateway port for clients.</param>
+    /// <param name="worker">Changes the shard worker's options; may be <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder UseSluiceCluster(this ISiloBuilder builder, SluiceClusterAddress address, IPAddress? advertisedAddress, int siloPort = DefaultSiloPort, int gatewayPort = DefaultGatewayPort, Action<ShardWorkerOptions>? worker = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(address);
+        builder.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = ClusterId;
+            options.ServiceId = ClusterId;
+        });
+        builder.UseRedisClustering(address.RedisConnectionString);
+        if (advertisedAddress is null)
+        {
+            builder.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            builder.ConfigureEndpoints(advertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+
+        return builder.AddShardWorker(worker);
+    }
+
+    /// <summary>Makes <paramref name="builder"/> a client of the Sluice cluster at <paramref name="address"/>.</summary>
+    /// <param name="builder">The client builder.</param>
+    /// <param name="address">The cluster.</param>
+    /// <returns>The builder.</returns>
+    public static IClientBuilder UseSluiceCluster(this IClientBuilder builder, SluiceClusterAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(address);
+        builder.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = ClusterId;
+            options.ServiceId = ClusterId;
+        });
+        return builder.UseRedisClustering(address.RedisConnectionString);
+    }
+}

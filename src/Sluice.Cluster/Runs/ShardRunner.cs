@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Logging;
+using Sluice.AI;
+using Sluice.BatchFiles;
+
+namespace Sluice.Cluster.Runs;
+
+/// <summary>
+/// Runs one shard under one lease: the shard's lines copied out of the input (seek, then copy), its epoch seeded from
+/// the earlier epochs' journals (<see cref="JournalSeed"/>), then a <see cref="BatchFileRunner"/> — the engine,
+/// throughput middleware and journal of <c>sluice run</c> — over the shard in the epoch's directory, with
+/// <see cref="BatchRunOptions.Resume"/> and input order. The lease is renewed at half its duration meanwhile; when a
+/// renewal is refused, or none succeeds for a whole lease duration, the run is cancelled at once (what it journalled
+/// stays for the next epoch). A finished run is committed under the lease's epoch.
+/// </summary>
+internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, TimeProvider time, ILogger logger)
+{
+    /// <summary>Runs the shard; returns how the coordinator answered the commit, or <see langword="null"/> when there
+    /// was no commit (the lease was lost, or <paramref name="stop"/> interrupted the run and the lease was released).</summary>
+    /// <param name="lease">The lease.</param>
+    /// <param name="coordinator">The run's coordinator.</param>
+    /// <param name="stop">Stops admitting work; what is in flight finishes and is journalled.</param>
+    /// <param name="kill">Stops at once, as a crash would.</param>
+    public async Task<ShardCommitOutcome?> RunAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken stop, CancellationToken kill)
+    {
+        var files = new ShardFiles(lease.Run);
+        var options = lease.Options;
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(kill);
+        using var finished = new CancellationTokenSource();
+        var renewals = RenewAsync(lease, coordinator, lost, finished.Token);
+        BatchRunResult result;
+        try
+        {
+            result = await RunShardAsync(lease, files, stop, lost.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            LogLost(lease.Run, lease.Shard, lease.Epoch);
+            return null;
+        }
+        finally
+        {
+            await finished.CancelAsync().ConfigureAwait(false);
+            await renewals.ConfigureAwait(false);
+        }
+
+        if (result.Outcome is BatchRunOutcome.Interrupted or BatchRunOutcome.InvalidInput)
+        {
+            if (result.Outcome == BatchRunOutcome.InvalidInput)
+            {
+                LogInvalid(lease.Run, lease.Shard, result.Directory.InputErrorsPath);
+            }
+
+            await coordinator.ReleaseAsync(lease.Shard, lease.Epoch).WaitAsync(options.LeaseDuration, time, kill).ConfigureAwait(false);
+            return null;
+        }
+
+        if (lost.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var outcome = await CommitAsync(lease, coordinator, kill).ConfigureAwait(false);
+        LogCommitted(lease.Run, lease.Shard, lease.Epoch, outcome);
+        return outcome;
+    }
+
+    /// <summary>Commits, asking again while the coordinator does not answer (its silo died and it has not moved yet),
+    /// for up to a lease duration; a commit is idempotent, so asking twice is harmless.</summary>
+    private async Task<ShardCommitOutcome> CommitAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken kill)
+    {
+        var duration = lease.Options.LeaseDuration;
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return await coordinator.CommitAsync(lease.Shard, lease.Epoch).WaitAsync(duration, time, kill).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && time.GetElapsedTime(started) < duration)
+            {
+                LogCommitRetry(ex, lease.Run, lease.Shard, lease.Epoch);
+                await Task.Delay(duration / 20, time, kill).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<BatchRunResult> RunShardAsync(ShardLease lease, ShardFiles files, CancellationToken stop, CancellationToken cancellationToken)
+    {
+        var options = lease.Options;
+        string shardInput = files.ShardInput(lease.Shard);
+        Directory.CreateDirectory(files.ShardDirectory(lease.Shard));
+        if (!File.Exists(shardInput))
+        {
+            await ShardPlan.ExtractAsync(options.InputPath, lease.Offset, lease.Length, shardInput, cancellationToken).ConfigureAwait(false);
+        }
+
+        Directory.CreateDirectory(files.EpochDirectory(lease.Shard, lease.Epoch));
+        int seeded = await JournalSeed.SeedAsync(files, lease, time, cancellationToken).ConfigureAwait(false);
+        LogStarting(lease.Run, lease.Shard, lease.Epoch, seeded);
+        string apiKey = "none";
+        if (options.ApiKeyVariable is { } variable)
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"The environment variable {variable} (the run's API key variable) is not set on this worker.");
+        }
+
+        string model = await new BatchInputReader(shardInput).ReadFirstModelAsync(cancellationToken).ConfigureAwait(false) ?? "default";
+        var clientOptions = options.ClientOptions(lanes);
+        var (http, handler) = OpenAICompatible.CreateHttpClient(new Uri(options.BaseUrl), apiKey, model, clientOptions);
+        using var client = http;
+        if (options.ApiKeyVariable is null)
+        {
+            client.DefaultRequestHeaders.Authorization = null;
+        }
+
+        var runner = new BatchFileRunner(client, new BatchRunOptions
+        {
+            InputPath = shardInput,
+            OutputPath = files.EpochOutput(lease.Shard, lease.Epoch),
+            Ordered = true,
+            Resume = true,
+            MaxInFlight = workerOptions.MaxInFlight,
+            DrainTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(2),
+            Journal = new RunJournalOptions { FlushToDisk = options.FlushToDisk },
+            Ledger = handler.Ledger,
+            ConcurrencyLimit = handler.Lane.Concurrency,
+            Settings = options.ManifestSettings(),
+            TimeProvider = time,
+        });
+        return await runner.RunAsync(stop, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renews at half the lease duration until <paramref name="finished"/>; cancels <paramref name="lost"/> when
+    /// the coordinator refuses a renewal or none has succeeded for a whole lease duration.</summary>
+    private async Task RenewAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationTokenSource lost, CancellationToken finished)
+    {
+        var duration = lease.Options.LeaseDuration;
+        long renewed = time.GetTimestamp();
+        while (!finished.IsCancellationRequested && !lost.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(duration / 2, time, finished).ConfigureAwait(false);
+                if (await coordinator.RenewAsync(lease.Shard, lease.Epoch).WaitAsync(duration / 2, time, finished).ConfigureAwait(false))
+                {
+                    renewed = time.GetTimestamp();
+                    continue;
+                }
+
+                LogRefused(lease.Run, lease.Shard, lease.Epoch);
+                await lost.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (finished.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !finished.IsCancellationRequested)
+            {
+                // The coordinator is unreachable (its silo died and it has not moved yet): keep trying while the lease lasts.
+                if (time.GetElapsedTime(renewed) >= duration)
+                {
+                    LogExpired(ex, lease.Run, lease.Shard, lease.Epoch);
+                    await lost.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Shard {Shard} of {Run} under epoch {Epoch}: starting, {Seeded} items already done by earlier epochs")]
+    private partial void LogStarting(string run, int shard, long epoch, int seeded);
+
+    [LoggerMessage(LogLevel.Warning, "Shard {Shard} of {Run} under epoch {Epoch}: the commit got no answer; asking again")]
+    private partial void LogCommitRetry(Exception exception, string run, int shard, long epoch);
+
+    [LoggerMessage(LogLevel.Information, "Shard {Shard} of {Run} under epoch {Epoch}: commit {Outcome}")]
+    private partial void LogCommitted(string run, int shard, long epoch, ShardCommitOutcome outcome);
+
+    [LoggerMessage(LogLevel.Warning, "Shard {Shard} of {Run} under epoch {Epoch}: the lease was lost; the run was stopped and its journal is left for the next epoch")]
+    private partial void LogLost(string run, int shard, long epoch);
+
+    [LoggerMessage(LogLevel.Warning, "Shard {Shard} of {Run} under epoch {Epoch}: the coordinator refused the renewal")]
+    private partial void LogRefused(string run, int shard, long epoch);
+
+    [LoggerMessage(LogLevel.Warning, "Shard {Shard} of {Run} under epoch {Epoch}: no renewal succeeded for a whole lease duration")]
+    private partial void LogExpired(Exception exception, string run, int shard, long epoch);
+
+    [LoggerMessage(LogLevel.Error, "Shard {Shard} of {Run}: its lines are invalid (see {Errors}); the lease is released")]
+    private partial void LogInvalid(string run, int shard, string errors);
+}

@@ -1,0 +1,168 @@
+using Orleans.Runtime;
+
+namespace Sluice.Cluster.Runs;
+
+/// <summary>
+/// The decisions about a run's shards, with no I/O and no clock of its own: which shard a worker gets, which epoch it
+/// carries, whether a renewal or a commit is valid. Fencing is one rule: a lease is valid while its epoch is its
+/// shard's current epoch, and a grant always makes a new, higher epoch current. The coordinator persists
+/// <see cref="ShardTableFile"/> after every change this class reports and before answering.
+/// </summary>
+internal sealed class ShardTable
+{
+    private readonly Slot[] _slots;
+
+    public ShardTable(string run, ShardedRunOptions options, IReadOnlyList<ShardRange> ranges, long lastEpoch = 0)
+    {
+        Run = run;
+        Options = options;
+        Ranges = [.. ranges];
+        _slots = new Slot[Ranges.Length];
+        LastEpoch = lastEpoch;
+    }
+
+    public string Run { get; }
+
+    public ShardedRunOptions Options { get; }
+
+    public ShardRange[] Ranges { get; }
+
+    /// <summary>The highest epoch granted in this run (persisted: a reactivated coordinator continues above it).</summary>
+    public long LastEpoch { get; private set; }
+
+    /// <summary>The line counts of the final files once assembled.</summary>
+    public (long Output, long Errors)? Assembled { get; set; }
+
+    public int Count => _slots.Length;
+
+    public int CommittedCount => _slots.Count(s => s.Committed is not null);
+
+    public bool AllCommitted => _slots.All(s => s.Committed is not null);
+
+    /// <summary>The shard's current epoch (0 before its first grant), holder and committed epoch.</summary>
+    public (long Epoch, SiloAddress? Holder, long? Committed) this[int shard] => (_slots[shard].Epoch, _slots[shard].Holder, _slots[shard].Committed);
+
+    /// <summary>The silo whose worker committed the shard, for diagnostics.</summary>
+    public SiloAddress? CommittedBy(int shard) => _slots[shard].CommittedBy;
+
+    /// <summary>Restores one shard's state from the file; a held lease gets a whole lease duration from
+    /// <paramref name="now"/> to be renewed (the holder cannot have renewed with a coordinator that was not there).</summary>
+    public void Restore(int shard, long epoch, SiloAddress? holder, long? committed, SiloAddress? committedBy, DateTimeOffset now)
+    {
+        ref var slot = ref _slots[shard];
+        slot.Epoch = epoch;
+        slot.Holder = committed is null ? holder : null;
+        slot.Committed = committed;
+        slot.CommittedBy = committed is null ? null : committedBy;
+        slot.ExpiresAt = now + Options.LeaseDuration;
+        LastEpoch = Math.Max(LastEpoch, Math.Max(epoch, committed ?? 0));
+    }
+
+    /// <summary>A new lease on the first shard that is not committed and not validly held, or <see langword="null"/>.</summary>
+    /// <param name="holder">The worker's silo.</param>
+    /// <param name="now">The time now.</param>
+    /// <param name="isDead">Whether a silo has been declared dead (its leases lapse at once).</param>
+    public ShardLease? Grant(SiloAddress holder, DateTimeOffset now, Func<SiloAddress, bool> isDead)
+    {
+        for (int shard = 0; shard < _slots.Length; shard++)
+        {
+            ref var slot = ref _slots[shard];
+            if (slot.Committed is not null || (slot.Holder is { } current && slot.ExpiresAt > now && !isDead(current)))
+            {
+                continue;
+            }
+
+            slot.Epoch = ++LastEpoch;
+            slot.Holder = holder;
+            slot.ExpiresAt = now + Options.LeaseDuration;
+            var range = Ranges[shard];
+            return new ShardLease { Run = Run, Shard = shard, Epoch = slot.Epoch, Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Options = Options };
+        }
+
+        return null;
+    }
+
+    /// <summary>Extends the lease if <paramref name="epoch"/> is still the shard's current epoch and it is not
+    /// committed. A lease that ran out but was not granted again is still current, so it may be renewed.</summary>
+    public bool Renew(int shard, long epoch, DateTimeOffset now)
+    {
+        ref var slot = ref At(shard);
+        if (slot.Committed is not null || slot.Epoch != epoch || slot.Holder is null)
+        {
+            return false;
+        }
+
+        slot.ExpiresAt = now + Options.LeaseDuration;
+        return true;
+    }
+
+    /// <summary>Frees the shard if <paramref name="epoch"/> holds it; returns whether anything changed.</summary>
+    public bool Release(int shard, long epoch)
+    {
+        ref var slot = ref At(shard);
+        if (slot.Committed is not null || slot.Epoch != epoch || slot.Holder is null)
+        {
+            return false;
+        }
+
+        slot.Holder = null;
+        return true;
+    }
+
+    /// <summary>Commits the shard under <paramref name="epoch"/> when that is its current epoch; committing the
+    /// committed epoch again is <see cref="ShardCommitOutcome.Committed"/> with <paramref name="changed"/> false.</summary>
+    public ShardCommitOutcome Commit(int shard, long epoch, out bool changed)
+    {
+        ref var slot = ref At(shard);
+        changed = false;
+        if (slot.Committed is { } committed)
+        {
+            return committed == epoch ? ShardCommitOutcome.Committed : ShardCommitOutcome.Rejected;
+        }
+
+        if (slot.Epoch != epoch || slot.Holder is null)
+        {
+            return ShardCommitOutcome.Rejected;
+        }
+
+        slot.Committed = epoch;
+        slot.CommittedBy = slot.Holder;
+        slot.Holder = null;
+        changed = true;
+        return ShardCommitOutcome.Committed;
+    }
+
+    /// <summary>The leases held now (lapsed ones included until another worker takes the shard).</summary>
+    public List<ShardLeaseHolder> Leases()
+    {
+        var leases = new List<ShardLeaseHolder>();
+        for (int shard = 0; shard < _slots.Length; shard++)
+        {
+            if (_slots[shard] is { Committed: null, Holder: { } holder } slot)
+            {
+                leases.Add(new ShardLeaseHolder(shard, slot.Epoch, holder));
+            }
+        }
+
+        return leases;
+    }
+
+    private ref Slot At(int shard)
+    {
+        if ((uint)shard >= (uint)_slots.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shard), shard, $"The run {Run} has shards 0 to {_slots.Length - 1}; there is no shard {shard}.");
+        }
+
+        return ref _slots[shard];
+    }
+
+    private struct Slot
+    {
+        public long Epoch;
+        public SiloAddress? Holder;
+        public DateTimeOffset ExpiresAt;
+        public long? Committed;
+        public SiloAddress? CommittedBy;
+    }
+}

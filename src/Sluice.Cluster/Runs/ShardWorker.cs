@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Sluice.AI;
+
+namespace Sluice.Cluster.Runs;
+
+/// <summary>
+/// A silo's shard worker: a hosted service, not a grain, because it runs one long loop (take a lease, run the shard
+/// for minutes, commit) that belongs to its silo and must end with it — a grain would be placed, moved and deactivated
+/// by Orleans, and a grain call may not last a shard's run. It asks the registry for runs with work left, takes a lease
+/// from a run's coordinator, runs the shard (<see cref="ShardRunner"/>) and commits; idle, it asks again after
+/// <see cref="ShardWorkerOptions.IdleDelay"/>. A graceful stop drains what is in flight and releases the lease; a stop
+/// whose token is already cancelled (a kill) abandons it at once, as a crash would.
+/// </summary>
+internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetails silo, IOptions<ShardWorkerOptions> options, TimeProvider time, ILogger<ShardWorker> logger)
+    : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _kill = new();
+    private readonly ProviderLaneRegistry _lanes = new();
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        using var kill = cancellationToken.Register(() => _kill.Cancel());
+        try
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_loop.IsCompleted)
+        {
+            return; // a kill does not wait for the loop; it still reads the tokens while it unwinds
+        }
+
+        _stop.Dispose();
+        _kill.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        var runner = new ShardRunner(options.Value, _lanes, time, logger);
+        while (!_stop.IsCancellationRequested)
+        {
+            var (lease, coordinator) = await TryAcquireAsync().ConfigureAwait(false);
+            if (lease is null)
+            {
+                try
+                {
+                    await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await runner.RunAsync(lease, coordinator!, _stop.Token, _kill.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_kill.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The shard failed for a reason of the run's own (the input unreadable, a full disk): its lease lapses
+                // and another attempt resumes from the journal.
+                LogShardFailed(ex, lease.Run, lease.Shard, lease.Epoch);
+                try
+                {
+                    await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<(ShardLease? Lease, IShardCoordinatorGrain? Coordinator)> TryAcquireAsync()
+    {
+        try
+        {
+            foreach (string run in await grains.GetGrain<IRunRegistryGrain>(0).GetRunsAsync().WaitAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var coordinator = grains.GetGrain<IShardCoordinatorGrain>(run);
+                if (await coordinator.AcquireAsync(silo.SiloAddress).WaitAsync(_stop.Token).ConfigureAwait(false) is { } lease)
+                {
+                    return (lease, coordinator);
+                }
+            }
+        }
+        catch (Exception ex) when (!_stop.IsCancellationRequested)
+        {
+            LogNoLease(ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return (null, null);
+    }
+
+    [LoggerMessage(LogLevel.Debug, "No lease this time: the registry or a coordinator did not answer")]
+    private partial void LogNoLease(Exception exception);
+
+    [LoggerMessage(LogLevel.Error, "Shard {Shard} of {Run} under epoch {Epoch} failed; its lease will lapse")]
+    private partial void LogShardFailed(Exception exception, string run, int shard, long epoch);
+}

@@ -1,0 +1,95 @@
+using Sluice.BatchFiles;
+
+namespace Sluice.Cluster.Runs;
+
+/// <summary>
+/// Submits a <c>sluice run</c> to a cluster and follows it: the input is validated whole (as <c>sluice run</c> does,
+/// before anything is sent), the run's coordinator splits it into shards, the silos' shard workers run them, and the
+/// coordinator writes the output and errors files in input order when every shard is committed.
+/// </summary>
+public static class ShardedRun
+{
+    /// <summary>Validates the input and starts the run (or continues the run recorded for the same output).</summary>
+    /// <param name="grains">A client or silo's grain factory.</param>
+    /// <param name="options">The run.</param>
+    /// <param name="cancellationToken">Stops the validation.</param>
+    /// <returns>The run's status.</returns>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="BatchRunRefusedException">The input has invalid lines; nothing was started. The reasons list
+    /// them with their line numbers (the first 100).</exception>
+    public static async Task<ShardedRunStatus> SubmitAsync(IGrainFactory grains, ShardedRunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var report = await new BatchInputReader(options.InputPath).ValidateAsync(cancellationToken).ConfigureAwait(false);
+        if (!report.IsValid)
+        {
+            throw new BatchRunRefusedException(
+                $"{options.InputPath} has {report.ErrorCount} errors in {report.InvalidCount} lines; a sharded run sends nothing until every line is valid.",
+                [.. report.Describe()]);
+        }
+
+        return await Coordinator(grains, options.OutputPath).StartAsync(options).ConfigureAwait(false);
+    }
+
+    /// <summary>Polls the run's status until its output files are in place. A coordinator that does not answer (its
+    /// silo died and it has not been reactivated yet) is asked again at the next poll.</summary>
+    /// <param name="grains">A client or silo's grain factory.</param>
+    /// <param name="outputPath">The run's output file.</param>
+    /// <param name="pollInterval">How often to ask.</param>
+    /// <param name="progress">Receives each status; may be <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for the system's.</param>
+    /// <param name="cancellationToken">Stops following (the run goes on).</param>
+    /// <returns>The final status.</returns>
+    /// <exception cref="InvalidOperationException">No run is recorded for <paramref name="outputPath"/>.</exception>
+    public static async Task<ShardedRunStatus> WaitAsync(
+        IGrainFactory grains,
+        string outputPath,
+        TimeSpan pollInterval,
+        IProgress<ShardedRunStatus>? progress = null,
+        TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollInterval, TimeSpan.Zero);
+        var time = timeProvider ?? TimeProvider.System;
+        var coordinator = Coordinator(grains, outputPath);
+        while (true)
+        {
+            ShardedRunStatus? status = null;
+            try
+            {
+                status = await coordinator.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (status is null)
+                {
+                    throw new InvalidOperationException($"No sharded run is recorded for {Path.GetFullPath(outputPath)}: submit it first.");
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+            }
+
+            if (status is not null)
+            {
+                progress?.Report(status);
+                if (status.Finished)
+                {
+                    return status;
+                }
+            }
+
+            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The coordinator of the run whose output file is <paramref name="outputPath"/>.</summary>
+    /// <param name="grains">A grain factory.</param>
+    /// <param name="outputPath">The run's output file.</param>
+    /// <returns>The coordinator.</returns>
+    public static IShardCoordinatorGrain Coordinator(IGrainFactory grains, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IShardCoordinatorGrain>(RunDirectory.ForOutput(outputPath).OutputPath);
+    }
+}

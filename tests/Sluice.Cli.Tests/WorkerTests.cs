@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Sluice.Cluster.Hosting;
+using Sluice.Cluster.Runs;
+using Sluice.Simulator;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary><c>sluice worker</c> as real processes, clustered through a real <c>redis-server</c> on 127.0.0.1.</summary>
+public sealed class WorkerTests
+{
+    [Fact]
+    public async Task Two_worker_processes_clustered_through_redis_run_a_sharded_run_with_each_item_once_and_stop_on_ctrl_c()
+    {
+        string directory = Files.TempDirectory();
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 5, Seed = 14 });
+        using var redis = RedisServer.Start(directory);
+        string cluster = $"redis://127.0.0.1:{redis.Port}";
+        var workers = new List<Cli>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                workers.Add(Cli.Start(directory, null, "worker", "--cluster", cluster, "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString(), "--advertise", "127.0.0.1"));
+            }
+
+            foreach (var worker in workers)
+            {
+                await WaitForAsync(() => worker.Stdout.Contains("joined the cluster", StringComparison.Ordinal), worker, "joining the cluster");
+            }
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+            builder.UseOrleansClient(client => client.UseSluiceCluster(SluiceClusterAddress.Parse(cluster)));
+            using var host = builder.Build();
+            await host.StartAsync();
+            var grains = host.Services.GetService(typeof(IClusterClient)) as IClusterClient ?? throw new InvalidOperationException("no cluster client");
+            string input = Files.ChatRequests(directory, 2_000);
+            var options = new ShardedRunOptions
+            {
+                InputPath = input,
+                OutputPath = Path.Combine(directory, "results.jsonl"),
+                BaseUrl = simulator.OpenAIEndpoint.ToString(),
+                ShardLines = 200,
+                MaxConcurrency = 8,
+                LeaseDuration = TimeSpan.FromSeconds(10),
+            };
+
+            await ShardedRun.SubmitAsync(grains, options);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var status = await ShardedRun.WaitAsync(grains, options.OutputPath, TimeSpan.FromMilliseconds(200), cancellationToken: timeout.Token);
+            await host.StopAsync();
+
+            Assert.Equal(2_000, status.OutputLines);
+            Assert.Equal(0, status.ErrorLines);
+            Assert.Equal(Files.CustomIds(input), Files.CustomIds(options.OutputPath)); // each once, in input order
+            var stats = await simulator.GetStatsWhenIdleAsync();
+            Assert.Equal(2_000, stats.DistinctSucceeded);
+            Assert.Equal(0, stats.SucceededMoreThanOnce);
+            using var table = JsonDocument.Parse(File.ReadAllText(options.OutputPath + ".sluice/shards.json"));
+            var committers = table.RootElement.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("committed_by").GetString()).Distinct().ToList();
+            Assert.Equal(2, committers.Count); // both processes ran shards
+
+            foreach (var worker in workers)
+            {
+                worker.Interrupt();
+            }
+
+            foreach (var worker in workers)
+            {
+                Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromMinutes(1)));
+                Assert.Contains("sluice: worker stopped", worker.Stdout, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                if (!worker.HasExited)
+                {
+                    worker.Kill();
+                }
+
+                worker.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_cluster_address_that_is_not_redis_is_refused_with_exit_2()
+    {
+        var run = await Cli.RunAsync(Files.TempDirectory(), null, "worker", "--cluster", "http://127.0.0.1:6379");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--cluster: expected a cluster address such as redis://", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, Cli process, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new TimeoutException($"sluice worker did not finish {what}.\nstdout:\n{process.Stdout}\nstderr:\n{process.Stderr}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A <c>redis-server</c> child process on a free port of 127.0.0.1, without persistence; killed on dispose.</summary>
+    private sealed class RedisServer : IDisposable
+    {
+        private readonly Process _process;
+
+        private RedisServer(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static RedisServer Start(string directory)
+        {
+            int port = FreePort();
+            var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = directory };
+            foreach (string argument in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            Process process;
+            try
+            {
+                process = Process.Start(start)!;
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new InvalidOperationException("redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it).", ex);
+            }
+
+            process.BeginOutputReadLine();
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var client = new TcpClient();
+                    client.Connect(IPAddress.Loopback, port);
+                    return new RedisServer(process, port);
+                }
+                catch (SocketException) when (waited.Elapsed < TimeSpan.FromSeconds(20) && !process.HasExited)
+                {
+                    Thread.Sleep(50);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using Sluice.Cluster.Hosting;
+
+namespace Sluice.Cluster.Tests.Runs;
+
+/// <summary>The sharded-run tests run one at a time: each starts three silos and a simulator on a 2-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "three silos";
+}
+
+/// <summary>Three in-process silos with shard workers and failure detection tuned so that a killed silo is declared
+/// dead within a few seconds (probes time out after 0.5–1 s, two missed probes and one vote suffice).</summary>
+internal static class ThreeSiloCluster
+{
+    /// <summary>The items each worker's engine holds at once: the most a killed worker can have sent but not journalled.</summary>
+    public const int MaxInFlight = 16;
+
+    public static async Task<TestCluster> StartAsync()
+    {
+        var builder = new TestClusterBuilder(3);
+        builder.AddSiloBuilderConfigurator<ShardSilo>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class ShardSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddShardWorker(options =>
+            {
+                options.IdleDelay = TimeSpan.FromMilliseconds(100);
+                options.MaxInFlight = MaxInFlight;
+            });
+            siloBuilder.Services.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromSeconds(1);
+                options.MinProbeTimeout = TimeSpan.FromMilliseconds(500);
+                options.MaxProbeTimeout = TimeSpan.FromSeconds(1);
+                options.NumMissedProbesLimit = 2;
+                options.NumVotesForDeathDeclaration = 1;
+                options.ExtendProbeTimeoutDuringDegradation = false;
+                options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+                options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            });
+        }
+    }
+}
