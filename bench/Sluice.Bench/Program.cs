@@ -17,6 +17,7 @@ using Sluice.Bench;
 //                      peak memory at 100k and 1M lines, the resume of 1M journalled lines (not in all)
 //   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
+//   fixed-work unordered|ordered <items>   warm-up, then <items> once: for counting instructions under callgrind
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
 string suite = arguments.Count > 0 ? arguments[0] : "engine";
@@ -79,6 +80,9 @@ switch (suite)
         return 0;
     case "embeddings-sizer":
         await EmbeddingSizerBench.RunAsync(quick);
+        return 0;
+    case "fixed-work" when arguments.Count > 2 && int.TryParse(arguments[2], out int fixedItems) && fixedItems >= 0:
+        await EngineFixedWorkCase.RunInThisProcessAsync(arguments[1] == "ordered", fixedItems);
         return 0;
     default:
         Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest, query [--quick].");
