@@ -19,6 +19,7 @@ using Sluice.Bench;
 //   budget             shared rate budget: lease grants/s of the budget grain (3 silos) and the Redis script; three
 //                      holders of one key alone vs sharing it, sent ÷ limit at the simulator (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
+//   fixed-work unordered|ordered <items>   warm-up, then <items> once: for counting instructions under callgrind
 var arguments = args.ToList();
 bool quick = arguments.Remove("--quick");
 string suite = arguments.Count > 0 ? arguments[0] : "engine";
@@ -86,8 +87,11 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await BudgetBench.RunAsync(quick);
         return 0;
+    case "fixed-work" when arguments.Count > 2 && int.TryParse(arguments[2], out int fixedItems) && fixedItems >= 0:
+        await EngineFixedWorkCase.RunInThisProcessAsync(arguments[1] == "ordered", fixedItems);
+        return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, index, cli, ingest, query [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, embeddings-sizer, index, cli, ingest, query, budget [--quick].");
         return 2;
 }
 

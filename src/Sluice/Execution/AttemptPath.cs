@@ -28,7 +28,8 @@ internal sealed class AttemptPath<TIn, TOut>
     private readonly ResiliencePipeline? _resilience;
     private readonly TimeProvider _time;
     private readonly CancellationToken _token;
-    private int _running;
+    private int _running; // attempts whose work holds a slot, but for the one the pump itself runs
+    private int _runningOnPump; // 1 while the pump runs an item's work itself; written only by the pump (no interlocked)
 
     public AttemptPath(BatchRun<TIn, TOut> run, Func<TIn, CancellationToken, ValueTask<TOut>> work, BatchOptions options,
         ConcurrencyLimit? limit, CancellationToken token)
@@ -46,7 +47,7 @@ internal sealed class AttemptPath<TIn, TOut>
     public bool SlotBeforeStart => _resilience is null && _rateLimiter is null;
 
     /// <summary>Attempts whose work holds a slot at this moment.</summary>
-    public int Running => Volatile.Read(ref _running);
+    public int Running => Volatile.Read(ref _running) + Volatile.Read(ref _runningOnPump);
 
     // ---- One attempt with the slot the pump took (no resilience, no rate limiter) ----
 
@@ -59,13 +60,16 @@ internal sealed class AttemptPath<TIn, TOut>
     /// <summary>
     /// Runs the item's one attempt in the slot the pump took; no allocation when the work completes synchronously. Work
     /// that completes synchronously is not handed to the run here: its result comes back to the pump, which files it and
-    /// reserves the next place in one section of the run's lock (<see cref="BatchRun{TIn, TOut}.FinishAndReserve"/>).
+    /// reserves the next places in one section of the run's lock (<c>BatchRun.FinishAndReserve</c>).
     /// </summary>
     /// <returns>Whether the work completed synchronously, so that <paramref name="result"/> and <paramref name="now"/>
     /// are set and the caller must file the result; otherwise the item finishes on its own.</returns>
+    /// <remarks>Called by the pump only. While the work runs on the pump's thread the attempt counts as running through
+    /// a plain field only the pump writes; only work that goes on asynchronously is counted with an interlocked
+    /// operation (the thread that finishes it is not the pump).</remarks>
     public bool TryRunInSlot(long index, TIn item, out ItemResult<TIn, TOut> result, out long now)
     {
-        EnterSlot();
+        EnterSlotOnPump();
         long started = _time.GetTimestamp();
         ValueTask<TOut> work;
         try
@@ -74,16 +78,20 @@ internal sealed class AttemptPath<TIn, TOut>
         }
         catch (Exception ex)
         {
-            result = Complete(index, item, default, ex, 1, started, heldSlot: true, out now);
+            result = Complete(index, item, default, ex, 1, started, Slot.OnPump, out now);
             return true;
         }
 
         if (work.IsCompletedSuccessfully)
         {
-            result = Complete(index, item, work.Result, null, 1, started, heldSlot: true, out now);
+            result = Complete(index, item, work.Result, null, 1, started, Slot.OnPump, out now);
             return true;
         }
 
+        // The work goes on without the pump: from now on it counts like any other running attempt. Never counted twice
+        // (a snapshot may see it not at all for an instant), so InFlight never exceeds the concurrency.
+        Volatile.Write(ref _runningOnPump, 0);
+        Interlocked.Increment(ref _running);
         _ = AwaitWorkAsync(index, item, work, started);
         result = default;
         now = 0;
@@ -112,7 +120,7 @@ internal sealed class AttemptPath<TIn, TOut>
             error = ex;
         }
 
-        Finish(index, item, value, error, 1, started, heldSlot: true);
+        Finish(index, item, value, error, 1, started, Slot.Held);
     }
 
     // ---- Attempts under resilience and a rate limiter ----
@@ -135,7 +143,7 @@ internal sealed class AttemptPath<TIn, TOut>
             error = ex;
         }
 
-        Finish(index, item, value, error, Math.Max(1, state.Count), started, heldSlot: false);
+        Finish(index, item, value, error, Math.Max(1, state.Count), started, Slot.None);
     }
 
     /// <summary>One attempt: rate lease, then slot, then the work; the slot is given back as soon as the work ends.</summary>
@@ -156,7 +164,8 @@ internal sealed class AttemptPath<TIn, TOut>
             }
 
             await _limit!.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            EnterSlot();
+            Interlocked.Increment(ref _running);
+            AddInFlight(1);
             long started = _time.GetTimestamp();
             bool succeeded = false;
             try
@@ -167,7 +176,7 @@ internal sealed class AttemptPath<TIn, TOut>
             }
             finally
             {
-                LeaveSlot(_time.GetElapsedTime(started), succeeded);
+                LeaveSlot(_time.GetElapsedTime(started), succeeded, onPump: false);
             }
         }
         finally
@@ -187,26 +196,48 @@ internal sealed class AttemptPath<TIn, TOut>
 
     // ---- The slot and the outcome, shared by both ways ----
 
-    private void EnterSlot()
+    /// <summary>Whether the attempt that ends holds a slot, and who counts it as running.</summary>
+    private enum Slot
     {
-        Interlocked.Increment(ref _running);
+        /// <summary>No slot any more: each attempt under resilience gave its own back when its work ended.</summary>
+        None,
+
+        /// <summary>A slot the pump took, for work that went on asynchronously (counted in <see cref="_running"/>).</summary>
+        Held,
+
+        /// <summary>A slot the pump took, for work that ended on the pump (counted in <see cref="_runningOnPump"/>).</summary>
+        OnPump,
+    }
+
+    private void EnterSlotOnPump()
+    {
+        Volatile.Write(ref _runningOnPump, 1);
+        AddInFlight(1);
+    }
+
+    private static void AddInFlight(int delta)
+    {
         if (SluiceDiagnostics.ItemsInFlight.Enabled)
         {
-            SluiceDiagnostics.ItemsInFlight.Add(1);
+            SluiceDiagnostics.ItemsInFlight.Add(delta);
         }
     }
 
     /// <summary>The attempt stops counting as running before its slot is handed on: the next item can start inside
     /// <see cref="ConcurrencyLimit.Release"/>, and a progress snapshot taken then must not count both. A slot the run
     /// counts itself is given back with the result, in <see cref="BatchRun{TIn, TOut}.OnItemFinished"/>.</summary>
-    private void LeaveSlot(TimeSpan elapsed, bool succeeded)
+    private void LeaveSlot(TimeSpan elapsed, bool succeeded, bool onPump)
     {
-        Interlocked.Decrement(ref _running);
-        if (SluiceDiagnostics.ItemsInFlight.Enabled)
+        if (onPump)
         {
-            SluiceDiagnostics.ItemsInFlight.Add(-1);
+            Volatile.Write(ref _runningOnPump, 0);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _running);
         }
 
+        AddInFlight(-1);
         _limit?.Release(new ConcurrencyFeedback(elapsed, succeeded));
     }
 
@@ -215,11 +246,11 @@ internal sealed class AttemptPath<TIn, TOut>
     /// result is handed to the run, while the item still counts as pending there, so the consumer cannot conclude
     /// (and dispose the run) before it is done.
     /// </summary>
-    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot) =>
-        _run.OnItemFinished(Complete(index, item, value, error, attempts, started, heldSlot, out long now), now);
+    private void Finish(long index, TIn item, TOut? value, Exception? error, int attempts, long started, Slot slot) =>
+        _run.OnItemFinished(Complete(index, item, value, error, attempts, started, slot, out long now), now);
 
     /// <summary>Everything of the outcome but handing the result to the run: telemetry, fail-fast, the slot.</summary>
-    private ItemResult<TIn, TOut> Complete(long index, TIn item, TOut? value, Exception? error, int attempts, long started, bool heldSlot, out long now)
+    private ItemResult<TIn, TOut> Complete(long index, TIn item, TOut? value, Exception? error, int attempts, long started, Slot slot, out long now)
     {
         now = _time.GetTimestamp();
         TimeSpan elapsed = _time.GetElapsedTime(started, now);
@@ -229,9 +260,9 @@ internal sealed class AttemptPath<TIn, TOut>
             _run.OnItemFailed(error);
         }
 
-        if (heldSlot)
+        if (slot != Slot.None)
         {
-            LeaveSlot(elapsed, error is null);
+            LeaveSlot(elapsed, error is null, onPump: slot == Slot.OnPump);
         }
 
         return new ItemResult<TIn, TOut>(index, item, value, error, attempts, elapsed);

@@ -32,6 +32,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private readonly int _inProgressLimit;
     private readonly int _workInProgressLimit;
     private readonly int _resumeRoom;
+    private readonly int _pumpGroup;
     private readonly PumpSignal _pumpSignal = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly CancellationToken _token;
@@ -49,6 +50,11 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private Activity? _activity;
     private long _startTimestamp;
     private bool _holdingCurrent;
+
+    // The pump's own: results of work that completed synchronously on the pump, not yet filed (see PumpGroupLimit).
+    private ItemResult<TIn, TOut>[]? _pumpFinished;
+    private int _pumpFinishedCount;
+    private long _pumpFinishedNow;
 
     // The consumer's own: results taken for it under the lock at its last look, served by its next looks without the lock.
     private readonly int _readyLimit;
@@ -94,6 +100,9 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         _inProgressLimit = _limit is null ? options.MaxConcurrency : _workInProgressLimit;
         _resumeRoom = Math.Clamp(_workInProgressLimit / 4, 1, 64); // ≤ a quarter of either bound: always reachable
         _readyLimit = Math.Min(_resumeRoom, 32) - 1; // taken at one look: no more than the pump waits to be worth waking for
+        // Reports after every item (a zero interval) need every result filed as it finishes.
+        bool everyItemReported = options.Progress is not null && options.ProgressInterval == TimeSpan.Zero;
+        _pumpGroup = _limit is null && knownCount is not null && !everyItemReported ? PumpGroupLimit : 1;
         _token = _cts.Token;
         _path = new AttemptPath<TIn, TOut>(this, work, options, _limit, _token);
         _callerToken1 = callerToken1;
@@ -114,6 +123,11 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         if (options.Progress is { } progress)
         {
             _pacer = new ProgressPacer(progress, _time, options.ProgressInterval, _lock);
+        }
+
+        if (_limit is null)
+        {
+            _pumpFinished = new ItemResult<TIn, TOut>[_pumpGroup];
         }
     }
 
@@ -181,20 +195,20 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     private async Task PumpAsync()
     {
         Exception? sourceError = null;
-        bool reserved = false; // a place taken by ReserveOrWait and not yet given to an item
+        int places = 0; // places taken by ReserveOrWait and not yet given to an item, the next at index
         try
         {
             var items = _source.GetAsyncEnumerator(_token);
             var syncItems = items as SyncSourceEnumerator<TIn>; // a synchronous source: no ValueTask per item
             await using (items.ConfigureAwait(false))
             {
-                long index = ReserveOrWait(out short version);
+                long index = ReserveOrWait(out places, out short version);
                 while (true)
                 {
                     while (index == Wait)
                     {
                         await new ValueTask(_pumpSignal, version).ConfigureAwait(false);
-                        index = ReserveOrWait(out version);
+                        index = ReserveOrWait(out places, out version);
                     }
 
                     if (index == Stop)
@@ -202,7 +216,6 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                         break;
                     }
 
-                    reserved = true;
                     if (!(syncItems is not null ? syncItems.MoveNext() : await items.MoveNextAsync().ConfigureAwait(false)))
                     {
                         break;
@@ -216,20 +229,30 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
 
                     if (_limit is null)
                     {
-                        // The reservation included the run's own slot. Work that completes synchronously is filed, and
-                        // the next place reserved, in one section of the lock.
-                        reserved = false;
-                        index = _path.TryRunInSlot(index, item, out var result, out long now)
-                            ? FinishAndReserve(result, now, out version)
-                            : ReserveOrWait(out version);
+                        // The reservation included the run's own slot. Work that completes synchronously is kept by the
+                        // pump; its results are filed, and the next places reserved, in one section of the lock once
+                        // the places reserved are used.
+                        if (_path.TryRunInSlot(index, item, out _pumpFinished![_pumpFinishedCount], out long now))
+                        {
+                            _pumpFinishedCount++;
+                            _pumpFinishedNow = now;
+                        }
+
+                        index++;
+                        if (--places == 0)
+                        {
+                            index = FinishAndReserve(out places, out version);
+                        }
+
                         continue;
                     }
 
+                    // One place at a time here (the pump groups places only when the run counts its own slots).
                     if (!_path.SlotBeforeStart)
                     {
-                        reserved = false;
+                        places = 0;
                         _ = _path.RunAsync(index, item);
-                        index = ReserveOrWait(out version);
+                        index = ReserveOrWait(out places, out version);
                         continue;
                     }
 
@@ -240,9 +263,9 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
                         break;
                     }
 
-                    reserved = false;
+                    places = 0;
                     _path.StartWithSlot(index, item);
-                    index = ReserveOrWait(out version);
+                    index = ReserveOrWait(out places, out version);
                 }
             }
         }
@@ -255,38 +278,53 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             sourceError = ex;
         }
 
-        OnPumpDone(sourceError, reserved);
+        OnPumpDone(sourceError, places);
     }
 
     private const long Wait = -1, Stop = -2;
 
     /// <summary>
-    /// Takes a place for the next item when admission allows: one in the read-ahead, one in the work in progress (which
-    /// is the slot itself when the run counts its own), and its index. Otherwise arms the pump's signal and returns
-    /// <see cref="Wait"/>; <see cref="Stop"/> once the run stops.
+    /// How many places the pump reserves at once, and so how many results of work that completed synchronously it keeps
+    /// before filing them in one section of the lock, when the run counts its own slots and the source is a collection
+    /// (it knows its count without being enumerated, so taking an item from it does not wait for anything). Otherwise
+    /// the pump reserves one place at a time and files each result at once, so that a source that waits (a pipe, a
+    /// network) never holds back results that are finished; so it does when progress is reported after every item.
     /// </summary>
-    private long ReserveOrWait(out short version)
+    internal const int PumpGroupLimit = 16;
+
+    /// <summary>
+    /// Takes places for the next items when admission allows: for each, one in the read-ahead, one in the work in progress
+    /// (which is the slot itself when the run counts its own), and an index. As many as admission allows up to
+    /// <see cref="_pumpGroup"/>; returns the first index and how many (<paramref name="places"/>). Otherwise arms the
+    /// pump's signal and returns <see cref="Wait"/>; <see cref="Stop"/> once the run stops.
+    /// </summary>
+    private long ReserveOrWait(out int places, out short version)
     {
         lock (_lock)
         {
-            return ReserveOrWaitLocked(out version);
+            return ReserveOrWaitLocked(out places, out version);
         }
     }
 
-    private long ReserveOrWaitLocked(out short version)
+    private long ReserveOrWaitLocked(out int places, out short version)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         version = 0;
+        places = 0;
         if (_token.IsCancellationRequested)
         {
             return Stop;
         }
 
-        if (AdmitsLocked(room: 1))
+        int room = RoomLocked();
+        if (room > 0)
         {
-            _readAhead++;
-            _pending++;
-            return _taken++;
+            places = Math.Min(room, _pumpGroup);
+            _readAhead += places;
+            _pending += places;
+            long first = _taken;
+            _taken += places;
+            return first;
         }
 
         _pumpWaiting = true;
@@ -308,17 +346,21 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         return true;
     }
 
+    /// <summary>Whether admission has <paramref name="room"/> free places. Call under the lock.</summary>
+    private bool AdmitsLocked(int room) => RoomLocked() >= room;
+
     /// <summary>
-    /// Whether admission has <paramref name="room"/> free places. The read-ahead beyond 2 × the concurrency is only for
-    /// results held behind an unfinished earlier item: results the consumer could take now (and the one it holds) count
-    /// against 2 × the concurrency, as unordered, so a slow consumer never makes the run hold more. Call under the lock.
+    /// How many places admission has free: in the work in progress (or slots, when the run counts its own) and in the
+    /// read-ahead. The read-ahead beyond 2 × the concurrency is only for results held behind an unfinished earlier item:
+    /// results the consumer could take now (and the one it holds) count against 2 × the concurrency, as unordered, so a
+    /// slow consumer never makes the run hold more. Call under the lock.
     /// </summary>
-    private bool AdmitsLocked(int room)
+    private int RoomLocked()
     {
         int heldBehindHead = _reorder?.HeldBehindHead ?? 0;
-        return _pending < _inProgressLimit
-               && _readAhead <= _readAheadLimit - room
-               && _readAhead - heldBehindHead <= _workInProgressLimit - room;
+        return Math.Min(
+            _inProgressLimit - _pending,
+            Math.Min(_readAheadLimit - _readAhead, _workInProgressLimit - (_readAhead - heldBehindHead)));
     }
 
     /// <summary>Resumes the waiting pump on this thread, outside any caller's synchronization context.</summary>
@@ -370,11 +412,11 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         AfterFiling(wake, snapshot, sequence, resumePump);
     }
 
-    /// <summary>The pump's part for work that completed synchronously on its own thread: files the result as
-    /// <see cref="OnItemFinished"/> does and reserves the next place as <see cref="ReserveOrWait"/> does, in one section
-    /// of the lock.</summary>
+    /// <summary>The pump's part once it has used the places it reserved: files the results of work that completed
+    /// synchronously on its own thread as <see cref="OnItemFinished"/> does and reserves the next places as
+    /// <see cref="ReserveOrWait"/> does, in one section of the lock.</summary>
     /// <returns>The next item's index, <see cref="Wait"/> or <see cref="Stop"/>, as <see cref="ReserveOrWait"/>.</returns>
-    internal long FinishAndReserve(in ItemResult<TIn, TOut> result, long now, out short version)
+    private long FinishAndReserve(out int places, out short version)
     {
         Wake wake;
         BatchProgress? snapshot;
@@ -382,13 +424,32 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
         long next;
         lock (_lock)
         {
-            FileLocked(result, now, out snapshot, out sequence);
+            FilePumpFinishedLocked(out snapshot, out sequence);
             wake = WakeLocked();
-            next = ReserveOrWaitLocked(out version); // the pump is this thread: no one to resume
+            next = ReserveOrWaitLocked(out places, out version); // the pump is this thread: no one to resume
         }
 
         AfterFiling(wake, snapshot, sequence, resumePump: false);
         return next;
+    }
+
+    /// <summary>Files the results the pump kept, as <see cref="FileLocked"/> does. Call under the lock, on the pump.</summary>
+    private void FilePumpFinishedLocked(out BatchProgress? snapshot, out long sequence)
+    {
+        snapshot = null;
+        sequence = 0;
+        var finished = _pumpFinished!;
+        int count = _pumpFinishedCount;
+        _pumpFinishedCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            FileLocked(finished[i], _pumpFinishedNow, out var due, out long dueSequence);
+            finished[i] = default;
+            if (due is not null)
+            {
+                (snapshot, sequence) = (due, dueSequence);
+            }
+        }
     }
 
     /// <summary>Counts a finished item, files its result for the consumer and says whether progress is due. Call under the lock.</summary>
@@ -470,18 +531,23 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
     }
 
     /// <param name="sourceError">What the source threw, if anything.</param>
-    /// <param name="reserved">Whether the pump holds a place it gave to no item (the source ended or the run stopped).</param>
-    private void OnPumpDone(Exception? sourceError, bool reserved)
+    /// <param name="places">Places the pump holds and gave to no item (the source ended or the run stopped); they are
+    /// the last taken.</param>
+    private void OnPumpDone(Exception? sourceError, int places)
     {
         Wake wake;
+        BatchProgress? snapshot = null;
+        long sequence = 0;
         lock (_lock)
         {
-            if (reserved)
+            if (_pumpFinishedCount > 0)
             {
-                _readAhead--;
-                _pending--;
-                _taken--;
+                FilePumpFinishedLocked(out snapshot, out sequence);
             }
+
+            _readAhead -= places;
+            _pending -= places;
+            _taken -= places;
 
             _pumpDone = true;
             if (sourceError is not null)
@@ -496,7 +562,7 @@ internal sealed partial class BatchRun<TIn, TOut> : IAsyncEnumerator<ItemResult<
             wake = WakeLocked();
         }
 
-        Deliver(wake);
+        AfterFiling(wake, snapshot, sequence, resumePump: false);
     }
 }
 
