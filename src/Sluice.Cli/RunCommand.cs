@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sluice.AI;
 using Sluice.BatchFiles;
+using Sluice.Cluster.Runs;
 using Spectre.Console;
 
 namespace Sluice.Cli;
@@ -33,12 +34,13 @@ internal static class RunCommand
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in the run directory; nothing it finished is sent again." };
     private static readonly Option<bool> RetryErrors = new("--retry-errors") { Description = "With --resume: send again the items that failed." };
     private static readonly Option<string?> SharedBudget = new("--shared-budget") { Description = "Share the key's limits with every other process that names this Redis server (redis://host:port): together they keep --rpm/--tpm (or the limits the provider announces). A password is read from SLUICE_REDIS_PASSWORD." };
+    private static readonly Option<string?> ClusterAddress = new("--cluster") { Description = "Submit the run to a Sluice cluster (redis://host:port, the address its workers name) and follow it: its shards run on every worker, under one budget. The input and output must be on a path every worker shares; the workers read the API key variable." };
     private static readonly Option<bool> NoFsync = new("--no-fsync") { Description = "Journal to the operating system only (survives kill -9, not power loss); faster on slow disks." };
 
     public static Command Create()
     {
         var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + ExitCodes.Help);
-        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, InputTpm, OutputTpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, NoFsync })
+        foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, InputTpm, OutputTpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, ClusterAddress, NoFsync })
         {
             command.Options.Add(option);
         }
@@ -79,6 +81,11 @@ internal static class RunCommand
             {
                 return Fail($"--prices: {ex.Message}");
             }
+        }
+
+        if (parse.GetValue(ClusterAddress) is { } cluster)
+        {
+            return await RunOnClusterAsync(parse, cluster, input, output, cancellationToken).ConfigureAwait(false);
         }
 
         if (parse.GetValue(DryRun))
@@ -247,6 +254,46 @@ internal static class RunCommand
                 : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
+    /// <summary><c>--cluster</c>: the same options mapped onto a sharded run (<see cref="ClusterRun"/>).</summary>
+    private static async Task<int> RunOnClusterAsync(ParseResult parse, string cluster, string input, string output, CancellationToken cancellationToken)
+    {
+        foreach (string name in ClusterRun.NotWithCluster)
+        {
+            if (parse.GetResult(parse.CommandResult.Command.Options.First(o => o.Name == name)) is { Implicit: false })
+            {
+                return Fail($"{name} is not available with --cluster yet (a sharded run takes the input, output, endpoint, key, concurrency, --rpm/--tpm, attempts and timeout).");
+            }
+        }
+
+        if (Configure(parse) is not { } configured)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        var (baseUrl, clientOptions) = configured;
+        string keyVariable = parse.GetValue(ApiKeyEnv)!;
+        if (!parse.GetValue(NoApiKey) && !System.Text.RegularExpressions.Regex.IsMatch(keyVariable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        {
+            return Fail("--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.");
+        }
+
+        var run = new ShardedRunOptions
+        {
+            InputPath = input,
+            OutputPath = output,
+            ErrorsPath = parse.GetValue(Errors)?.FullName,
+            BaseUrl = baseUrl.AbsoluteUri,
+            ApiKeyVariable = parse.GetValue(NoApiKey) ? null : keyVariable,
+            MaxAttempts = clientOptions.Retry.MaxAttempts,
+            AttemptTimeout = clientOptions.AttemptTimeout.Timeout,
+            MaxConcurrency = clientOptions.Concurrency.MaxConcurrency,
+            RequestsPerMinute = clientOptions.RateBudget.RequestsPerMinute,
+            TokensPerMinute = clientOptions.RateBudget.TokensPerMinute,
+            FlushToDisk = !parse.GetValue(NoFsync),
+        };
+        return await ClusterRun.RunAsync(cluster, run, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Connects to the Redis server that <c>--shared-budget</c> names; <see langword="null"/> (after printing why) when
     /// it is malformed or out of reach, or when the option is absent.</summary>
     private static async Task<Sluice.Redis.RedisCapacityLeaser?> ConnectSharedBudgetAsync(string? address, CancellationToken cancellationToken)
@@ -409,7 +456,7 @@ internal static class RunCommand
 
     private static bool PathsEqual(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
-    private static TimeSpan StatusInterval() =>
+    internal static TimeSpan StatusInterval() =>
         double.TryParse(Environment.GetEnvironmentVariable("SLUICE_STATUS_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.FromSeconds(5);

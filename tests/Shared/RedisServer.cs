@@ -7,9 +7,17 @@ namespace Sluice.Testing;
 
 /// <summary>A real <c>redis-server</c> (Debian's package; <c>.ci/run</c> installs it) on a free port of 127.0.0.1,
 /// with no persistence, stopped when the tests are done.</summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IDisposable
 {
     private Process? _process;
+
+    /// <summary>Starts a server of its own for one test (a class fixture shares one among a class's tests).</summary>
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer();
+        await server.InitializeAsync();
+        return server;
+    }
 
     public int Port { get; private set; }
 
@@ -52,6 +60,12 @@ public sealed class RedisServer : IAsyncLifetime
 
     public Task DisposeAsync()
     {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
         if (_process is { HasExited: false })
         {
             _process.Kill();
@@ -59,6 +73,6 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         _process?.Dispose();
-        return Task.CompletedTask;
+        _process = null;
     }
 }

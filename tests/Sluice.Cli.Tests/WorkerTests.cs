@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Sluice.Cluster.Hosting;
 using Sluice.Cluster.Runs;
 using Sluice.Simulator;
+using Sluice.Testing;
 
 namespace Sluice.Cli.Tests;
 
@@ -17,7 +18,7 @@ public sealed class WorkerTests
     {
         string directory = Files.TempDirectory();
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 5, Seed = 14 });
-        using var redis = RedisServer.Start(directory);
+        using var redis = await RedisServer.StartAsync();
         string cluster = $"redis://127.0.0.1:{redis.Port}";
         var workers = new List<Cli>();
         try
@@ -89,6 +90,59 @@ public sealed class WorkerTests
     }
 
     [Fact]
+    public async Task Sluice_run_cluster_submits_to_two_worker_processes_which_keep_one_rate_limit_together()
+    {
+        // The simulator allows 3,000 a minute with a one-second burst. Each worker alone would send up to --rpm; the
+        // cluster's budget grain divides it between them, so together they stay under it.
+        string directory = Files.TempDirectory();
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 5, RequestsPerMinute = 3_000, BurstSeconds = 1 });
+        using var redis = await RedisServer.StartAsync();
+        string cluster = $"redis://127.0.0.1:{redis.Port}";
+        var workers = new List<Cli>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                workers.Add(Cli.Start(directory, Runs.Key, "worker", "--cluster", cluster, "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString(), "--advertise", "127.0.0.1"));
+            }
+
+            foreach (var worker in workers)
+            {
+                await WaitForAsync(() => worker.Stdout.Contains("joined the cluster", StringComparison.Ordinal), worker, "joining the cluster");
+            }
+
+            string input = Files.ChatRequests(directory, 1_000);
+            var run = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "results.jsonl", "--cluster", cluster, "--rpm", "3000", "--concurrency", "16"));
+
+            Assert.True(run.ExitCode == 0, Runs.Explain(run));
+            Assert.Contains("sluice: finished on the cluster: 1,000 succeeded, 0 failed", run.Stdout, StringComparison.Ordinal);
+            Assert.Equal(Files.CustomIds(input), Files.CustomIds(Path.Combine(directory, "results.jsonl"))); // each once, in input order
+            var stats = await simulator.GetStatsWhenIdleAsync();
+            Assert.Equal(1_000, stats.DistinctSucceeded);
+            Assert.True(stats.RateLimited <= 20, $"{stats.RateLimited} requests drew a 429: the workers did not share --rpm. Per second: {string.Join(",", stats.PerSecond)}");
+            using var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.jsonl.sluice", "shards.json")));
+            Assert.Equal(2, table.RootElement.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("committed_by").GetString()).Distinct().Count());
+            Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], run.Stdout + run.Stderr + string.Concat(workers.Select(w => w.Stdout + w.Stderr)));
+
+            var refused = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "other.jsonl", "--cluster", cluster, "--max-cost", "1"));
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("--max-cost is not available with --cluster yet", refused.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                if (!worker.HasExited)
+                {
+                    worker.Kill();
+                }
+
+                worker.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cluster_address_that_is_not_redis_is_refused_with_exit_2()
     {
         var run = await Cli.RunAsync(Files.TempDirectory(), null, "worker", "--cluster", "http://127.0.0.1:6379");
@@ -115,66 +169,5 @@ public sealed class WorkerTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A <c>redis-server</c> child process on a free port of 127.0.0.1, without persistence; killed on dispose.</summary>
-    private sealed class RedisServer : IDisposable
-    {
-        private readonly Process _process;
-
-        private RedisServer(Process process, int port)
-        {
-            _process = process;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        public static RedisServer Start(string directory)
-        {
-            int port = FreePort();
-            var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = directory };
-            foreach (string argument in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            Process process;
-            try
-            {
-                process = Process.Start(start)!;
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                throw new InvalidOperationException("redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it).", ex);
-            }
-
-            process.BeginOutputReadLine();
-            var waited = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    client.Connect(IPAddress.Loopback, port);
-                    return new RedisServer(process, port);
-                }
-                catch (SocketException) when (waited.Elapsed < TimeSpan.FromSeconds(20) && !process.HasExited)
-                {
-                    Thread.Sleep(50);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
     }
 }

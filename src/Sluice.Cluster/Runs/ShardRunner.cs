@@ -12,7 +12,7 @@ namespace Sluice.Cluster.Runs;
 /// renewal is refused, or none succeeds for a whole lease duration, the run is cancelled at once (what it journalled
 /// stays for the next epoch). A finished run is committed under the lease's epoch.
 /// </summary>
-internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, TimeProvider time, ILogger logger)
+internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, CapacityLeaser budgets, TimeProvider time, ILogger logger)
 {
     /// <summary>Runs the shard; returns how the coordinator answered the commit, or <see langword="null"/> when there
     /// was no commit (the lease was lost, or <paramref name="stop"/> interrupted the run and the lease was released).</summary>
@@ -106,7 +106,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         }
 
         string model = await new BatchInputReader(shardInput).ReadFirstModelAsync(cancellationToken).ConfigureAwait(false) ?? "default";
-        var clientOptions = options.ClientOptions(lanes);
+        var clientOptions = options.ClientOptions(lanes, budgets);
         var (http, handler) = OpenAICompatible.CreateHttpClient(new Uri(options.BaseUrl), apiKey, model, clientOptions);
         using var client = http;
         if (options.ApiKeyVariable is null)

@@ -14,6 +14,8 @@ namespace Sluice.Cluster.Runs;
 /// <see cref="ShardWorkerOptions.IdleDelay"/>. A graceful stop drains what is in flight and releases the lease; a stop
 /// whose token is already cancelled (a kill) abandons it at once, as a crash would.
 /// </summary>
+/// <remarks>Its lanes draw their budgets from the cluster's budget grains (<see cref="OrleansCapacityLeaser"/>), so a
+/// run's <c>--rpm</c>/<c>--tpm</c> hold for all silos together, not for each.</remarks>
 internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetails silo, IOptions<ShardWorkerOptions> options, TimeProvider time, ILogger<ShardWorker> logger)
     : IHostedService, IDisposable
 {
@@ -54,7 +56,7 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
 
     private async Task LoopAsync()
     {
-        var runner = new ShardRunner(options.Value, _lanes, time, logger);
+        var runner = new ShardRunner(options.Value, _lanes, new OrleansCapacityLeaser(grains), time, logger);
         while (!_stop.IsCancellationRequested)
         {
             var (lease, coordinator) = await TryAcquireAsync().ConfigureAwait(false);

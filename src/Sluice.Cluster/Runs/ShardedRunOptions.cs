@@ -89,10 +89,12 @@ public sealed record ShardedRunOptions
         ["skip invalid lines"] = "no",
     };
 
-    /// <summary>The HTTP client's options, as <c>sluice run</c> builds them from the same settings.</summary>
-    internal SluiceClientOptions ClientOptions(ProviderLaneRegistry lanes)
+    /// <summary>The HTTP client's options, as <c>sluice run</c> builds them from the same settings; the budget is the
+    /// lane's share of the cluster's (<paramref name="budgets"/>).</summary>
+    internal SluiceClientOptions ClientOptions(ProviderLaneRegistry lanes, CapacityLeaser budgets)
     {
         var options = new SluiceClientOptions { Lanes = lanes };
+        options.RateBudget.Leaser = budgets;
         options.Concurrency.MaxConcurrency = MaxConcurrency;
         options.RateBudget.RequestsPerMinute = RequestsPerMinute;
         options.RateBudget.TokensPerMinute = TokensPerMinute;
