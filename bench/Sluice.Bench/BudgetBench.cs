@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -8,6 +7,7 @@ using Sluice.AI;
 using Sluice.Cluster;
 using Sluice.Redis;
 using Sluice.Simulator;
+using Sluice.Testing;
 using StackExchange.Redis;
 
 namespace Sluice.Bench;
@@ -125,7 +125,7 @@ internal static class BudgetBench
         }).ToArray();
         simulator.Reset();
         using var stop = new CancellationTokenSource(run);
-        await Task.WhenAll(clients.SelectMany((c, h) => Enumerable.Range(0, 16).Select(w => SendUntilAsync(c.Client, $"{name} {h} {w}", stop.Token))));
+        await Task.WhenAll(clients.SelectMany((c, h) => Enumerable.Range(0, 16).Select(w => ChatLoad.SendUntilAsync(c.Client, $"{name} {h} {w}", stop.Token))));
         var stats = await simulator.GetStatsWhenIdleAsync(TimeSpan.FromSeconds(10));
         foreach (var (client, handler) in clients)
         {
@@ -147,27 +147,6 @@ internal static class BudgetBench
             MaxOneSecond = perSecond.Max(),
             MaxOneSecondRatioToLimit = Math.Round(perSecond.Max() / (rpm / 60.0), 2),
         });
-    }
-
-    private static async Task SendUntilAsync(HttpClient http, string worker, CancellationToken stop)
-    {
-        int i = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await http.PostAsJsonAsync("chat/completions", new
-                {
-                    model = "gpt-4o-mini",
-                    messages = new[] { new { role = "user", content = $"{worker} {i++}" } },
-                    max_tokens = 8,
-                }, stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>A redis-server child process on a free port of 127.0.0.1, no persistence.</summary>

@@ -77,15 +77,7 @@ public sealed class WorkerTests
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                if (!worker.HasExited)
-                {
-                    worker.Kill();
-                }
-
-                worker.Dispose();
-            }
+            KillAll(workers);
         }
     }
 
@@ -130,15 +122,7 @@ public sealed class WorkerTests
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                if (!worker.HasExited)
-                {
-                    worker.Kill();
-                }
-
-                worker.Dispose();
-            }
+            KillAll(workers);
         }
     }
 
@@ -161,6 +145,19 @@ public sealed class WorkerTests
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    private static void KillAll(List<Cli> workers)
+    {
+        foreach (var worker in workers)
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill();
+            }
+
+            worker.Dispose();
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using Sluice.AI;
 using Sluice.Simulator;
+using Sluice.Testing;
 
 namespace Sluice.Cluster.Tests.Budgets;
 
@@ -33,7 +33,7 @@ public abstract class BudgetContract
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(65));
         simulator.Reset();
-        var workers = clients.SelectMany(http => Enumerable.Range(0, 8).Select(w => SendUntilAsync(http, $"h{clients.IndexOf(http)}w{w}", stop.Token))).ToArray();
+        var workers = clients.SelectMany(http => Enumerable.Range(0, 8).Select(w => ChatLoad.SendUntilAsync(http, $"h{clients.IndexOf(http)}w{w}", stop.Token))).ToArray();
         await Task.WhenAll(workers);
         var stats = await simulator.GetStatsWhenIdleAsync(TimeSpan.FromSeconds(10));
         foreach (var http in clients)
@@ -239,27 +239,6 @@ public abstract class BudgetContract
         foreach (var budget in budgets.Distinct())
         {
             budget.Dispose();
-        }
-    }
-
-    private static async Task SendUntilAsync(HttpClient http, string worker, CancellationToken stop)
-    {
-        int i = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await http.PostAsJsonAsync("chat/completions", new
-                {
-                    model = Model,
-                    messages = new[] { new { role = "user", content = $"{worker} request {i++}" } },
-                    max_tokens = 8,
-                }, stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
         }
     }
 

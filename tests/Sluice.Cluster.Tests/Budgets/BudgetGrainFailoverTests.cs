@@ -1,9 +1,9 @@
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Sluice.AI;
 using Sluice.Simulator;
+using Sluice.Testing;
 
 namespace Sluice.Cluster.Tests.Budgets;
 
@@ -65,7 +65,7 @@ public sealed class BudgetGrainFailoverTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(32));
         using var dead = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var senders = Enumerable.Range(0, 3).SelectMany(h => Enumerable.Range(0, 8).Select(w =>
-            SendUntilAsync(holders[h].Client, $"h{h} w{w}", h == 2 ? dead.Token : stop.Token))).ToArray();
+            ChatLoad.SendUntilAsync(holders[h].Client, $"h{h} w{w}", h == 2 ? dead.Token : stop.Token))).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(10));
         dead.Cancel(); // the holder on silo 2 dies with its silo
         await cluster.KillSiloAsync(dying);
@@ -92,29 +92,5 @@ public sealed class BudgetGrainFailoverTests
 
         long lastEight = perSecond[^8..].Sum();
         Assert.True(lastEight >= Rpm / 60.0 * 8 * 0.8, $"the two holders left used {lastEight} of {Rpm / 60 * 8} in the last 8 s. Per second: {seconds}");
-    }
-
-    private static async Task SendUntilAsync(HttpClient http, string worker, CancellationToken stop)
-    {
-        int i = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await http.PostAsJsonAsync("chat/completions", new
-                {
-                    model = "gpt-4o-mini",
-                    messages = new[] { new { role = "user", content = $"{worker} {i++}" } },
-                    max_tokens = 8,
-                }, stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-        }
     }
 }
