@@ -37,9 +37,18 @@ internal static class RunCommand
     private static readonly Option<string?> ClusterAddress = new("--cluster") { Description = "Submit the run to a Sluice cluster (redis://host:port, the address its workers name) and follow it: its shards run on every worker, under one budget. The input and output must be on a path every worker shares; the workers read the API key variable." };
     private static readonly Option<bool> NoFsync = new("--no-fsync") { Description = "Journal to the operating system only (survives kill -9, not power loss); faster on slow disks." };
 
+    private const string Examples = """
+        Examples:
+          sluice run -i requests.jsonl -o results.jsonl --base-url http://127.0.0.1:8080/v1 --no-api-key
+          sluice run -i requests.jsonl -o results.jsonl --base-url https://api.openai.com/v1 --rpm 5000 --tpm 2000000
+          sluice run -i requests.jsonl -o results.jsonl --base-url https://api.openai.com/v1 --resume     # after Ctrl+C or kill -9
+          sluice run -i part1.jsonl -o out1.jsonl --base-url … --rpm 5000 --shared-budget redis://10.0.0.5:6379  # one key, several processes
+          sluice run -i /shared/in.jsonl -o /shared/out.jsonl --base-url … --rpm 5000 --cluster redis://10.0.0.5:6379  # on the workers of a cluster
+        """;
+
     public static Command Create()
     {
-        var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + ExitCodes.Help);
+        var command = new Command("run", "Send an OpenAI Batch API file to any OpenAI-compatible endpoint at the provider's limit; resumable after kill -9.\n\n" + Examples + "\n\n" + ExitCodes.Help);
         foreach (Option option in new Option[] { Input, Output, Errors, BaseUrl, ApiKeyEnv, NoApiKey, Concurrency, Rpm, Tpm, InputTpm, OutputTpm, MaxAttempts, Timeout, MaxCost, Prices, Cache, Ordered, SkipInvalid, DryRun, Resume, RetryErrors, SharedBudget, ClusterAddress, NoFsync })
         {
             command.Options.Add(option);
