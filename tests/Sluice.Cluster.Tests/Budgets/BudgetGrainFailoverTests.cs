@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
-using Orleans.TestingHost;
 using Sluice.AI;
+using Sluice.Cluster.Tests.Runs;
 using Sluice.Simulator;
 using Sluice.Testing;
 
@@ -9,31 +8,15 @@ namespace Sluice.Cluster.Tests.Budgets;
 
 /// <summary>The silo that holds a lane's budget grain dies mid-run: the grain comes back on another silo with no
 /// memory of the leases, learns them from the holders, and the limit holds throughout.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class BudgetGrainFailoverTests
 {
     private const int Rpm = 1_200;
 
-    /// <summary>A killed silo is declared dead within a few seconds, and a call to it gives up after 3 s.</summary>
-    private sealed class FastFailureDetection : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromMilliseconds(500);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-            })
-            .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
-    }
-
     [Fact]
     public async Task The_limit_holds_when_the_silo_holding_the_budget_grain_dies()
     {
-        var builder = new TestClusterBuilder(3);
-        builder.AddSiloBuilderConfigurator<FastFailureDetection>();
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
+        await using var cluster = await ThreeSiloCluster.StartAsync(); // failure detection tuned: a killed silo is dead within seconds
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 5 });
 
         // Holder 2 asks first, so the grain lives on silo 2 (prefer-local), the silo that will die.

@@ -6,7 +6,7 @@ namespace Sluice.Cluster.Tests.Budgets;
 
 /// <summary>Three silos in one process (Orleans' test host); holder <c>i</c> draws through silo <c>i mod 3</c>, so the
 /// budget grain serves callers on every silo, itself on one of them.</summary>
-public sealed class ThreeSiloCluster : IAsyncLifetime
+public sealed class BudgetCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -27,7 +27,7 @@ public sealed class ThreeSiloCluster : IAsyncLifetime
 }
 
 /// <summary>The contract on the cluster's budget grain.</summary>
-public sealed class OrleansBudgetContractTests(ThreeSiloCluster cluster) : BudgetContract, IClassFixture<ThreeSiloCluster>
+public sealed class OrleansBudgetContractTests(BudgetCluster cluster) : BudgetContract, IClassFixture<BudgetCluster>
 {
     protected override CapacityLeaser? LeaserFor(int holder) => new OrleansCapacityLeaser(cluster.GrainsOn(holder));
 }
