@@ -18,6 +18,7 @@ using Sluice.Bench;
 //   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
 //   budget             shared rate budget: lease grants/s of the budget grain (3 silos) and the Redis script; three
 //                      holders of one key alone vs sharing it, sent ÷ limit at the simulator (not in all)
+//   cluster            sharded runs on 1, 2, 3 in-process silos vs a local run of the same file (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 //   fixed-work unordered|ordered <items>   warm-up, then <items> once: for counting instructions under callgrind
 var arguments = args.ToList();
@@ -87,11 +88,15 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await BudgetBench.RunAsync(quick);
         return 0;
+    case "cluster":
+        SizePoolForInProcessSimulator();
+        await ClusterBench.RunAsync(quick);
+        return 0;
     case "fixed-work" when arguments.Count > 2 && int.TryParse(arguments[2], out int fixedItems) && fixedItems >= 0:
         await EngineFixedWorkCase.RunInThisProcessAsync(arguments[1] == "ordered", fixedItems);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, embeddings-sizer, index, cli, ingest, query, budget [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, embeddings-sizer, index, cli, ingest, query, budget, cluster [--quick].");
         return 2;
 }
 
