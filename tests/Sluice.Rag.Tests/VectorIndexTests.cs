@@ -93,6 +93,33 @@ public sealed class VectorIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_first_load_leaves_nothing_half_loaded_and_the_next_search_loads_again()
+    {
+        float[][] rows = TestData.RandomUnitVectors(10, 16, seed: 41);
+        using var index = VectorIndex.Open(_path, new VectorIndexOptions { Dimensions = 16 });
+        await index.UpsertAsync(Records(rows));
+        void SetMetadata(string json)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE records SET metadata = $m WHERE key = 'r5'";
+            command.Parameters.AddWithValue("$m", json);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        SetMetadata("{ not json");
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => index.Search(rows[7], 3));
+        Assert.False(index.IsLoaded);
+
+        SetMetadata("{}");
+        Assert.Equal("r7", index.Search(rows[7], 3)[0].Key);
+        Assert.True(index.IsLoaded);
+        Assert.Equal(10, index.Count); // the rows read before the failure were not kept twice
+        Assert.Equal(10, index.SearchMany(rows.Select(r => (ReadOnlyMemory<float>)r).ToList(), 10)[0].Count);
+    }
+
+    [Fact]
     public async Task Concurrent_first_searches_and_writes_load_once_and_lose_no_write()
     {
         float[][] rows = TestData.RandomUnitVectors(4_000, 64, seed: 31);

@@ -334,13 +334,30 @@ public sealed class VectorIndex : IDisposable
             _gate.EnterWriteLock();
             try
             {
-                _matrix.Grow(_file.Count()); // sized once: no growth copies while loading
-                foreach (var record in _file.ReadAll())
+                try
                 {
-                    Append(record.Key, record.Text, ReadOnly((Dictionary<string, string>)record.Metadata), record.Vector.Span);
-                }
+                    _matrix.Grow(_file.Count()); // sized once: no growth copies while loading
+                    foreach (var record in _file.ReadAll())
+                    {
+                        Append(record.Key, record.Text, ReadOnly((Dictionary<string, string>)record.Metadata), record.Vector.Span);
+                    }
 
-                _loaded = true;
+                    _loaded = true;
+                }
+                catch
+                {
+                    // A failed load (an unreadable file) leaves nothing half-loaded: the next search tries again.
+                    while (_matrix.Count > 0)
+                    {
+                        _matrix.RemoveByMovingLast(_matrix.Count - 1);
+                    }
+
+                    _keys.Clear();
+                    _texts.Clear();
+                    _metadata.Clear();
+                    _rows.Clear();
+                    throw;
+                }
             }
             finally
             {
