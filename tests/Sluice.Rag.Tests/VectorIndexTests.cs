@@ -37,6 +37,118 @@ public sealed class VectorIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_before_the_first_search_stay_in_the_file_and_the_first_search_loads_exactly_what_the_file_holds()
+    {
+        float[][] rows = TestData.RandomUnitVectors(2_000, 384, seed: 21);
+        float[][] replaced = TestData.RandomUnitVectors(100, 384, seed: 22);
+        float[][] queries = TestData.RandomUnitVectors(20, 384, seed: 23);
+        var expectedRows = (float[][])rows.Clone();
+        using var index = VectorIndex.Open(_path);
+        await index.UpsertAsync(Records(rows));
+        for (int i = 0; i < replaced.Length; i++)
+        {
+            expectedRows[i * 7] = replaced[i];
+        }
+
+        // Replace 100 vectors and delete 50 other rows, all before any search.
+        await index.UpsertAsync(Records(expectedRows).Where((_, i) => i % 7 == 0 && i / 7 < replaced.Length));
+        var deleted = Enumerable.Range(0, 50).Select(i => (i * 13) + 1).Where(i => i % 7 != 0).ToHashSet();
+        Assert.Equal(deleted.Count, await index.DeleteAsync(deleted.Select(i => $"r{i}").Append("no-such-key")));
+
+        Assert.False(index.IsLoaded);
+        Assert.Equal(0, index.MatrixBytes);
+        Assert.Equal(rows.Length - deleted.Count, index.Count);
+        Assert.Equal(rows.Length - deleted.Count, index.Keys().Count);
+
+        void AssertExact(MetadataFilter? filter, Func<int, bool> allowed)
+        {
+            var many = index.SearchMany(queries.Select(q => (ReadOnlyMemory<float>)q).ToList(), 10, filter);
+            for (int q = 0; q < queries.Length; q++)
+            {
+                string[] expected = TestData.BruteForce(expectedRows, queries[q], 10, r => !deleted.Contains(r) && allowed(r)).Select(r => $"r{r}").ToArray();
+                Assert.Equal(expected, many[q].Select(h => h.Key).ToArray());
+                Assert.Equal(expected, index.Search(queries[q], 10, filter).Select(h => h.Key).ToArray());
+                Assert.All(many[q], h => Assert.Equal($"text {h.Key[1..]}", h.Text));
+            }
+        }
+
+        AssertExact(null, _ => true);
+        Assert.True(index.IsLoaded);
+        Assert.True(index.MatrixBytes >= (rows.Length - deleted.Count) * 384L * sizeof(float));
+        AssertExact(MetadataFilter.Where("lang", "fr"), r => r % 3 == 0);
+
+        // Once loaded, writes update memory as well as the file.
+        deleted.Add(0);
+        await index.DeleteAsync(["r0"]);
+        expectedRows[3] = replaced[^1];
+        await index.UpsertAsync(Records(expectedRows).Where((_, i) => i == 3));
+        AssertExact(null, _ => true);
+        AssertExact(MetadataFilter.Where("parity", "odd"), r => r % 2 == 1);
+
+        using var reopened = VectorIndex.Open(_path);
+        Assert.Equal(index.Count, reopened.Count);
+        var before = index.SearchMany(queries.Select(q => (ReadOnlyMemory<float>)q).ToList(), 10);
+        var after = reopened.SearchMany(queries.Select(q => (ReadOnlyMemory<float>)q).ToList(), 10);
+        Assert.Equal(before.Select(h => h.Select(x => (x.Key, x.Score)).ToArray()), after.Select(h => h.Select(x => (x.Key, x.Score)).ToArray()));
+    }
+
+    [Fact]
+    public async Task A_failed_first_load_leaves_nothing_half_loaded_and_the_next_search_loads_again()
+    {
+        float[][] rows = TestData.RandomUnitVectors(10, 16, seed: 41);
+        using var index = VectorIndex.Open(_path, new VectorIndexOptions { Dimensions = 16 });
+        await index.UpsertAsync(Records(rows));
+        void SetMetadata(string json)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE records SET metadata = $m WHERE key = 'r5'";
+            command.Parameters.AddWithValue("$m", json);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        SetMetadata("{ not json");
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => index.Search(rows[7], 3));
+        Assert.False(index.IsLoaded);
+
+        SetMetadata("{}");
+        Assert.Equal("r7", index.Search(rows[7], 3)[0].Key);
+        Assert.True(index.IsLoaded);
+        Assert.Equal(10, index.Count); // the rows read before the failure were not kept twice
+        Assert.Equal(10, index.SearchMany(rows.Select(r => (ReadOnlyMemory<float>)r).ToList(), 10)[0].Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_searches_and_writes_load_once_and_lose_no_write()
+    {
+        float[][] rows = TestData.RandomUnitVectors(4_000, 64, seed: 31);
+        var options = new VectorIndexOptions { Dimensions = 64 };
+        using var index = VectorIndex.Open(_path, options);
+        await index.UpsertAsync(Records(rows[..2_000]));
+
+        // Searches start while the second half is written in 20 transactions: whichever way they interleave with the
+        // first load, every record ends up searchable exactly once.
+        var writes = Task.Run(async () =>
+        {
+            foreach (var part in Records(rows).Skip(2_000).Chunk(100))
+            {
+                await index.UpsertAsync(part);
+            }
+        });
+        var searches = Enumerable.Range(0, 8).Select(s => Task.Run(() => index.Search(rows[s], 1))).ToArray();
+        await Task.WhenAll(searches);
+        await writes;
+        Assert.All(searches.Select((task, s) => (task.Result, s)), x => Assert.Equal($"r{x.s}", x.Result[0].Key));
+
+        Assert.True(index.IsLoaded);
+        Assert.Equal(rows.Length, index.Count); // the matrix's rows: no write lost, none applied twice
+        var own = index.SearchMany(rows.Select(r => (ReadOnlyMemory<float>)r).ToList(), 1);
+        Assert.All(Enumerable.Range(0, rows.Length), r => Assert.Equal($"r{r}", own[r][0].Key));
+        Assert.Equal(rows.Length, index.Keys().Distinct().Count());
+    }
+
+    [Fact]
     public async Task KeysWithMetadata_lists_matching_records_and_DeleteAsync_by_filter_removes_them_durably()
     {
         float[][] rows = TestData.RandomUnitVectors(30, 384, seed: 9);

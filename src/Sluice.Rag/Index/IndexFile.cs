@@ -54,6 +54,25 @@ internal sealed class IndexFile : IDisposable
         }
     }
 
+    /// <summary>Every record's key and metadata in file order, without texts or vectors.</summary>
+    public IEnumerable<KeyValuePair<string, Dictionary<string, string>>> ReadKeysWithMetadata()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT key, metadata FROM records ORDER BY rowid";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new(reader.GetString(0), ParseMetadata(reader.GetString(1)));
+        }
+    }
+
+    public int Count()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM records";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     public IndexRecord? Read(string key)
     {
         using var command = _connection.CreateCommand();
@@ -89,8 +108,11 @@ internal sealed class IndexFile : IDisposable
         transaction.Commit();
     }
 
-    public void Delete(IReadOnlyList<string> keys)
+    /// <summary>Deletes <paramref name="keys"/> in one transaction.</summary>
+    /// <returns>How many records were deleted.</returns>
+    public int Delete(IReadOnlyList<string> keys)
     {
+        int deleted = 0;
         using var transaction = _connection.BeginTransaction();
         using var command = _connection.CreateCommand();
         command.Transaction = transaction;
@@ -100,10 +122,11 @@ internal sealed class IndexFile : IDisposable
         foreach (string k in keys)
         {
             key.Value = k;
-            command.ExecuteNonQuery();
+            deleted += command.ExecuteNonQuery();
         }
 
         transaction.Commit();
+        return deleted;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -115,6 +138,9 @@ internal sealed class IndexFile : IDisposable
         command.ExecuteNonQuery();
     }
 
+    private static Dictionary<string, string> ParseMetadata(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
     private static IndexRecord ToRecord(SqliteDataReader reader)
     {
         byte[] blob = (byte[])reader.GetValue(3);
@@ -122,7 +148,7 @@ internal sealed class IndexFile : IDisposable
         {
             Key = reader.GetString(0),
             Text = reader.GetString(1),
-            Metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2)) ?? [],
+            Metadata = ParseMetadata(reader.GetString(2)),
             Vector = MemoryMarshal.Cast<byte, float>(blob).ToArray(),
         };
     }

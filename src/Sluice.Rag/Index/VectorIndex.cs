@@ -1,13 +1,20 @@
 namespace Sluice.Rag;
 
 /// <summary>
-/// A vector index built for batches: one SQLite file holds keys, texts, metadata and vectors; on open every vector
-/// is loaded into one contiguous in-memory matrix (float, or int8 with <see cref="VectorIndexOptions.Int8"/>), and
+/// A vector index built for batches: one SQLite file holds keys, texts, metadata and vectors; the first search loads
+/// every vector into one contiguous in-memory matrix (float, or int8 with <see cref="VectorIndexOptions.Int8"/>), and
 /// search is exact: every row is scored by cosine with <c>System.Numerics.Tensors.TensorPrimitives</c>.
 /// <see cref="SearchMany"/> scores a block of queries per pass over the matrix, which is what batch retrieval needs.
 /// </summary>
-/// <remarks>Thread-safe: searches run concurrently with each other; an upsert or delete commits to the file first,
-/// then updates the matrix while searches wait. Reopening the file gives the same results.</remarks>
+/// <remarks>
+/// <para>Thread-safe: searches run concurrently with each other; an upsert or delete commits to the file first,
+/// then updates the in-memory side (when it is loaded) while searches wait. Reopening the file gives the same results.</para>
+/// <para>Memory: until the first search (<see cref="Search"/>, <see cref="SearchMany"/>, <see cref="SearchManyAsync"/>)
+/// nothing of the records is held in memory, so writing a corpus of any size (ingestion) costs no memory that grows
+/// with it; <see cref="Count"/>, <see cref="Keys"/>, <see cref="KeysWithMetadata"/> and <see cref="Get"/> read the file.
+/// The first search loads the matrix, keys, texts and metadata (<see cref="IsLoaded"/>); from then on writes update
+/// them too.</para>
+/// </remarks>
 public sealed class VectorIndex : IDisposable
 {
     private readonly VectorIndexOptions _options;
@@ -19,6 +26,7 @@ public sealed class VectorIndex : IDisposable
     private readonly Dictionary<string, int> _rows = new(StringComparer.Ordinal);
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private volatile bool _loaded;
 
     private VectorIndex(string path, VectorIndexOptions options)
     {
@@ -26,10 +34,6 @@ public sealed class VectorIndex : IDisposable
         Path = path;
         _file = new IndexFile(path, options.Dimensions);
         _matrix = new VectorMatrix(options.Dimensions, options.Int8);
-        foreach (var record in _file.ReadAll())
-        {
-            Apply(record);
-        }
     }
 
     /// <summary>Gets the file's path.</summary>
@@ -38,11 +42,27 @@ public sealed class VectorIndex : IDisposable
     /// <summary>Gets the settings in force.</summary>
     public VectorIndexOptions Options => _options;
 
-    /// <summary>Gets the number of records.</summary>
+    /// <summary>Gets the number of records (from the file until the first search loads the index).</summary>
     public int Count
     {
         get
         {
+            if (!_loaded)
+            {
+                _writer.Wait();
+                try
+                {
+                    if (!_loaded)
+                    {
+                        return _file.Count();
+                    }
+                }
+                finally
+                {
+                    _writer.Release();
+                }
+            }
+
             _gate.EnterReadLock();
             try
             {
@@ -55,10 +75,16 @@ public sealed class VectorIndex : IDisposable
         }
     }
 
-    /// <summary>Gets the bytes the in-memory matrix occupies (its capacity, vectors and int8 scales).</summary>
+    /// <summary>Gets whether the in-memory side (matrix, keys, texts, metadata) is loaded: <see langword="false"/> from
+    /// <see cref="Open"/> until the first search.</summary>
+    public bool IsLoaded => _loaded;
+
+    /// <summary>Gets the bytes the in-memory matrix occupies (its capacity, vectors and int8 scales); 0 until the first
+    /// search loads it.</summary>
     public long MatrixBytes => _matrix.Bytes;
 
-    /// <summary>Opens (or creates) the index file at <paramref name="path"/> and loads it into memory.</summary>
+    /// <summary>Opens (or creates) the index file at <paramref name="path"/>. Nothing of the records is read until the
+    /// first search.</summary>
     /// <param name="path">The SQLite file.</param>
     /// <param name="options">Settings; defaults when <see langword="null"/>.</param>
     /// <returns>The open index.</returns>
@@ -108,6 +134,11 @@ public sealed class VectorIndex : IDisposable
         try
         {
             await Task.Run(() => _file.Upsert(list), CancellationToken.None).ConfigureAwait(false);
+            if (!_loaded)
+            {
+                return; // the first search reads these from the file
+            }
+
             _gate.EnterWriteLock();
             try
             {
@@ -139,8 +170,12 @@ public sealed class VectorIndex : IDisposable
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await Task.Run(() => _file.Delete(list), CancellationToken.None).ConfigureAwait(false);
-            int deleted = 0;
+            int deleted = await Task.Run(() => _file.Delete(list), CancellationToken.None).ConfigureAwait(false);
+            if (!_loaded)
+            {
+                return deleted;
+            }
+
             _gate.EnterWriteLock();
             try
             {
@@ -149,7 +184,6 @@ public sealed class VectorIndex : IDisposable
                     if (_rows.Remove(key, out int row))
                     {
                         RemoveRow(row);
-                        deleted++;
                     }
                 }
             }
@@ -183,47 +217,38 @@ public sealed class VectorIndex : IDisposable
         }
     }
 
-    /// <summary>Gets the keys of every record (in matrix order), optionally only those matching <paramref name="filter"/>.</summary>
+    /// <summary>Gets the keys of every record (in the file's insertion order), optionally only those matching
+    /// <paramref name="filter"/>. Reads keys and metadata from the file, never texts or vectors, and loads nothing.</summary>
     /// <param name="filter">Equality conditions, or <see langword="null"/>.</param>
     /// <returns>The keys.</returns>
-    public IReadOnlyList<string> Keys(MetadataFilter? filter = null)
-    {
-        _gate.EnterReadLock();
-        try
-        {
-            return filter is null ? [.. _keys] : [.. _keys.Where((_, row) => filter.Matches(_metadata[row]))];
-        }
-        finally
-        {
-            _gate.ExitReadLock();
-        }
-    }
+    public IReadOnlyList<string> Keys(MetadataFilter? filter = null) => [.. KeysWithMetadata(filter).Select(entry => entry.Key)];
 
-    /// <summary>Gets every record's key with its metadata (in matrix order), optionally only those matching
-    /// <paramref name="filter"/>: one pass, no file read. What ingestion uses to learn which documents, versions and
-    /// chunks the index holds.</summary>
+    /// <summary>Gets every record's key with its metadata (in the file's insertion order), optionally only those
+    /// matching <paramref name="filter"/>: one pass over the file's keys and metadata (no texts, no vectors), and
+    /// nothing is loaded into the index. What ingestion uses to learn which documents, versions and chunks the index
+    /// holds.</summary>
     /// <param name="filter">Equality conditions, or <see langword="null"/>.</param>
     /// <returns>A snapshot: later upserts and deletes do not change it. The metadata dictionaries are read-only.</returns>
     public IReadOnlyList<KeyValuePair<string, IReadOnlyDictionary<string, string>>> KeysWithMetadata(MetadataFilter? filter = null)
     {
-        _gate.EnterReadLock();
+        var result = new List<KeyValuePair<string, IReadOnlyDictionary<string, string>>>();
+        _writer.Wait();
         try
         {
-            var result = new List<KeyValuePair<string, IReadOnlyDictionary<string, string>>>(filter is null ? _keys.Count : 0);
-            for (int row = 0; row < _keys.Count; row++)
+            foreach (var (key, metadata) in _file.ReadKeysWithMetadata())
             {
-                if (filter is null || filter.Matches(_metadata[row]))
+                if (filter is null || filter.Matches(metadata))
                 {
-                    result.Add(new(_keys[row], _metadata[row]));
+                    result.Add(new(key, ReadOnly(metadata)));
                 }
             }
-
-            return result;
         }
         finally
         {
-            _gate.ExitReadLock();
+            _writer.Release();
         }
+
+        return result;
     }
 
     /// <summary>Deletes every record matching <paramref name="filter"/> (for example every chunk of one document) in
@@ -245,6 +270,7 @@ public sealed class VectorIndex : IDisposable
     public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int top, MetadataFilter? filter = null)
     {
         float[] block = UnitQueries([query.ToArray()]);
+        EnsureLoaded();
         return SearchBlocks(block, 1, top, filter, CancellationToken.None)[0];
     }
 
@@ -266,6 +292,7 @@ public sealed class VectorIndex : IDisposable
         }
 
         float[] unit = UnitQueries(queries.Select(q => q.ToArray()).ToList());
+        EnsureLoaded();
         return SearchBlocks(unit, queries.Count, top, filter, cancellationToken);
     }
 
@@ -285,6 +312,62 @@ public sealed class VectorIndex : IDisposable
         _file.Dispose();
         _gate.Dispose();
         _writer.Dispose();
+    }
+
+    /// <summary>Loads the in-memory side from the file, once: under the writer's lock, so no write commits between the
+    /// read and the switch to updating memory on every write.</summary>
+    private void EnsureLoaded()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        _writer.Wait();
+        try
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            _gate.EnterWriteLock();
+            try
+            {
+                try
+                {
+                    _matrix.Grow(_file.Count()); // sized once: no growth copies while loading
+                    foreach (var record in _file.ReadAll())
+                    {
+                        Append(record.Key, record.Text, ReadOnly((Dictionary<string, string>)record.Metadata), record.Vector.Span);
+                    }
+
+                    _loaded = true;
+                }
+                catch
+                {
+                    // A failed load (an unreadable file) leaves nothing half-loaded: the next search tries again.
+                    while (_matrix.Count > 0)
+                    {
+                        _matrix.RemoveByMovingLast(_matrix.Count - 1);
+                    }
+
+                    _keys.Clear();
+                    _texts.Clear();
+                    _metadata.Clear();
+                    _rows.Clear();
+                    throw;
+                }
+            }
+            finally
+            {
+                _gate.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     private float[] UnitQueries(IReadOnlyList<float[]> queries)
@@ -383,18 +466,27 @@ public sealed class VectorIndex : IDisposable
         {
             _texts[row] = record.Text;
             _metadata[row] = Copy(record.Metadata);
+            _matrix.Set(row, record.Vector.Span);
         }
         else
         {
-            row = _matrix.Count;
-            _rows[record.Key] = row;
-            _keys.Add(record.Key);
-            _texts.Add(record.Text);
-            _metadata.Add(Copy(record.Metadata));
+            Append(record.Key, record.Text, Copy(record.Metadata), record.Vector.Span);
         }
-
-        _matrix.Set(row, record.Vector.Span);
     }
+
+    private void Append(string key, string text, IReadOnlyDictionary<string, string> metadata, ReadOnlySpan<float> vector)
+    {
+        int row = _matrix.Count;
+        _rows[key] = row;
+        _keys.Add(key);
+        _texts.Add(text);
+        _metadata.Add(metadata);
+        _matrix.Set(row, vector);
+    }
+
+    // Metadata read from the file belongs to the index already: wrapped, not copied.
+    private static IReadOnlyDictionary<string, string> ReadOnly(Dictionary<string, string> metadata) =>
+        metadata.Count == 0 ? NoMetadata : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(metadata);
 
     // The caller's dictionary may change after the upsert: the index keeps its own read-only copy (one shared empty
     // one for records without metadata, so a million plain rows cost nothing here).

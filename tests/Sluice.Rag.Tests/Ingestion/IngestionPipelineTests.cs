@@ -45,8 +45,12 @@ public sealed class IngestionPipelineTests
         Assert.Equal("Canal Locks", documents["locks.pdf"][0].Value[IngestionPipeline.TitleField]);
         Assert.Equal("notes.jsonl", documents["note-1"][0].Value[IngestionPipeline.SourceField]);
 
+        // Ingestion writes to the file only: nothing of the records is in memory until the first search loads them.
+        Assert.False(index.IsLoaded);
+        Assert.Equal(0, index.MatrixBytes);
         var query = (await SharedModel.Generator.GenerateAsync(["Where does fresh bread come from in the morning?"]))[0].Vector;
         Assert.Equal("page.html", index.Search(query.Span, 1)[0].Metadata[IngestionPipeline.DocumentIdField]);
+        Assert.True(index.IsLoaded);
     }
 
     [Fact]
