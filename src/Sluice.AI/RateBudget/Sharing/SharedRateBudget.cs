@@ -266,6 +266,18 @@ public sealed class SharedRateBudget : RateBudget
         long last = _time.GetTimestamp();
         while (!stop.IsCancellationRequested)
         {
+            // A wake from now on (during the call or the wait below) brings the next renewal forward.
+            Task woken;
+            lock (_lock)
+            {
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                woken = _wake.Task;
+            }
+
             long sent = _time.GetTimestamp();
             TimeSpan next;
             try
@@ -291,17 +303,6 @@ public sealed class SharedRateBudget : RateBudget
 
             // Wait for the renewal time, an earlier wake (demand outgrew the share, a pause to report), or the lease's
             // end, whichever comes first; never ask more often than every EarliestRenewal.
-            Task woken;
-            lock (_lock)
-            {
-                if (_wake.Task.IsCompleted)
-                {
-                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-
-                woken = _wake.Task;
-            }
-
             try
             {
                 await Task.Delay(EarliestRenewal, _time, stop).ConfigureAwait(false);
