@@ -322,7 +322,8 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            Fail($"--shared-budget: cannot reach the Redis server at {address}: {ex.Message.Split('\n', 2)[0]}");
+            // The client library's own advice (connection-string flags) does not apply to a command line: say what failed.
+            Fail($"--shared-budget: cannot reach the Redis server at {address} ({(ex is StackExchange.Redis.RedisConnectionException connection ? connection.FailureType.ToString() : ex.GetType().Name)}); start it, or check the address.");
         }
 
         return null;
