@@ -110,9 +110,9 @@ internal static class RunCommand
         var (baseUrl, clientOptions) = configured;
         string? apiKey = "none";
         string keyVariable = parse.GetValue(ApiKeyEnv)!;
-        if (!parse.GetValue(NoApiKey) && !System.Text.RegularExpressions.Regex.IsMatch(keyVariable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        if (!parse.GetValue(NoApiKey) && !IsVariableName(keyVariable))
         {
-            return Fail("--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.");
+            return Fail(NotAVariableName);
         }
 
         if (!parse.GetValue(NoApiKey))
@@ -263,6 +263,10 @@ internal static class RunCommand
                 : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
+    private const string NotAVariableName = "--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.";
+
+    private static bool IsVariableName(string name) => System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z_][A-Za-z0-9_]*$");
+
     /// <summary><c>--cluster</c>: the same options mapped onto a sharded run (<see cref="ClusterRun"/>).</summary>
     private static async Task<int> RunOnClusterAsync(ParseResult parse, string cluster, string input, string output, CancellationToken cancellationToken)
     {
@@ -281,9 +285,9 @@ internal static class RunCommand
 
         var (baseUrl, clientOptions) = configured;
         string keyVariable = parse.GetValue(ApiKeyEnv)!;
-        if (!parse.GetValue(NoApiKey) && !System.Text.RegularExpressions.Regex.IsMatch(keyVariable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        if (!parse.GetValue(NoApiKey) && !IsVariableName(keyVariable))
         {
-            return Fail("--api-key-env takes the NAME of an environment variable (letters, digits, _), not the key itself; the value given is not a variable name and is not shown.");
+            return Fail(NotAVariableName);
         }
 
         var run = new ShardedRunOptions
