@@ -51,4 +51,47 @@ public sealed class RunDirectory
 
     /// <summary>Creates the directory if it does not exist.</summary>
     public void Create() => Directory.CreateDirectory(Path);
+
+    /// <summary>Writes <c>summary.json</c> (<see cref="SummaryPath"/>), whole or not at all (a temporary file renamed
+    /// over the old one): <c>kind</c> <c>run</c>, the outcome, the files and their line counts, and the counts.</summary>
+    /// <param name="outcome">How the run ended.</param>
+    /// <param name="inputPath">The input file.</param>
+    /// <param name="errorsPath">The errors file.</param>
+    /// <param name="outputLines">The output file's line count, or <see langword="null"/> when the final files were not
+    /// written (the run stopped early); the file paths are then left out too.</param>
+    /// <param name="errorLines">The errors file's line count, or <see langword="null"/> likewise.</param>
+    /// <param name="counts">The run's counts.</param>
+    /// <param name="cancellationToken">Stops the writing.</param>
+    /// <returns>A task that completes when the file is in place.</returns>
+    public async Task WriteSummaryAsync(
+        BatchRunOutcome outcome, string inputPath, string errorsPath, long? outputLines, long? errorLines, BatchRunSnapshot counts, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(errorsPath);
+        ArgumentNullException.ThrowIfNull(counts);
+        bool written = outputLines is not null;
+        var summary = new BatchRunSummary
+        {
+            Outcome = outcome switch
+            {
+                BatchRunOutcome.Succeeded => "succeeded",
+                BatchRunOutcome.CompletedWithFailures => "completed_with_failures",
+                BatchRunOutcome.InvalidInput => "invalid_input",
+                _ => "interrupted",
+            },
+            Input = System.IO.Path.GetFullPath(inputPath),
+            Output = written ? OutputPath : null,
+            Errors = written ? System.IO.Path.GetFullPath(errorsPath) : null,
+            OutputLines = outputLines,
+            ErrorLines = errorLines,
+            Counts = counts,
+        };
+        string temporary = SummaryPath + ".partial";
+        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            await System.Text.Json.JsonSerializer.SerializeAsync(stream, summary, BatchRunSummary.Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        File.Move(temporary, SummaryPath, overwrite: true);
+    }
 }

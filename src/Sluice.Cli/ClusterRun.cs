@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sluice.BatchFiles;
 using Sluice.Cluster.Hosting;
 using Sluice.Cluster.Runs;
+using Spectre.Console;
 
 namespace Sluice.Cli;
 
@@ -69,35 +70,70 @@ internal static class ClusterRun
 
         Console.Error.WriteLine($"sluice: submitted to the cluster at {address}: {submitted.Shards:N0} shards ({submitted.Committed:N0} already committed)");
         using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: the run goes on in the cluster; this command stops following it");
-        long lastShown = 0;
-        var progress = new Progress<ShardedRunStatus>(status =>
-        {
-            long now = TimeProvider.System.GetTimestamp();
-            if (lastShown == 0 || TimeProvider.System.GetElapsedTime(lastShown, now) >= RunCommand.StatusInterval() || status.Finished)
-            {
-                lastShown = now;
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: {status.Committed:N0}/{status.Shards:N0} shards committed, {status.Leases.Count} running on {status.Leases.Select(l => l.Holder).Distinct().Count()} workers"));
-            }
-        });
+
+        // The same display, timeline and summary as a local run, from the counts the coordinator adds up over the
+        // shards; what was done before this command started following counts as resumed.
+        var directory = RunDirectory.ForOutput(run.OutputPath);
+        var since = submitted.Items;
+        var latest = submitted;
+        long following = TimeProvider.System.GetTimestamp();
+        BatchRunSnapshot Read() => Volatile.Read(ref latest).Items.ToSnapshot(since, TimeProvider.System.GetElapsedTime(following));
+        var timeline = await StartTimelineAsync(directory, Read, cancellationToken).ConfigureAwait(false);
+        var wait = ShardedRun.WaitAsync(grains, run.OutputPath, Poll, new Reporter(status => Volatile.Write(ref latest, status)), cancellationToken: signals.Stop);
+        bool live = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await new ProgressDisplay(Read, () => false, console, live, RunCommand.StatusInterval()).ShowUntilAsync(wait).ConfigureAwait(false);
 
         ShardedRunStatus final;
         try
         {
-            final = await ShardedRun.WaitAsync(grains, run.OutputPath, Poll, progress, cancellationToken: signals.Stop).ConfigureAwait(false);
+            final = await wait.ConfigureAwait(false);
+            Volatile.Write(ref latest, final);
         }
         catch (OperationCanceledException) when (signals.Stop.IsCancellationRequested)
         {
-            Console.Out.WriteLine("sluice: stopped following; the run goes on in the cluster. To follow it again, run the same command.");
+            Console.Out.WriteLine("sluice: stopped following: " + ProgressDisplay.StatusLine(Read()));
+            Console.Out.WriteLine("sluice: the run goes on in the cluster. To follow it again, run the same command.");
             return ExitCodes.Interrupted;
         }
         finally
         {
+            if (timeline is not null)
+            {
+                await timeline.DisposeAsync().ConfigureAwait(false);
+            }
+
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: finished on the cluster: {final.OutputLines:N0} succeeded, {final.ErrorLines:N0} failed"));
-        Console.Out.WriteLine($"sluice: output {run.OutputPath}; errors {final.ErrorsPath}");
-        return final.ErrorLines is > 0 ? ExitCodes.FinishedWithFailures : ExitCodes.Success;
+        var counts = Read();
+        var outcome = final.ErrorLines is > 0 ? BatchRunOutcome.CompletedWithFailures : BatchRunOutcome.Succeeded;
+        await directory.WriteSummaryAsync(outcome, run.InputPath, final.ErrorsPath, final.OutputLines, final.ErrorLines, counts, CancellationToken.None).ConfigureAwait(false);
+        Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: {final.OutputLines:N0} succeeded, {final.ErrorLines:N0} failed; output {directory.OutputPath}; errors {final.ErrorsPath}; summary {directory.SummaryPath}"));
+        return outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
+    }
+
+    /// <summary>The run directory's timeline, sampled from the cluster's counts while this command follows the run
+    /// (each following is a session, as each resume of a local run is); a diagnostic, so a file that cannot be opened
+    /// leaves the run without one.</summary>
+    private static async Task<RunTimeline?> StartTimelineAsync(RunDirectory directory, Func<BatchRunSnapshot> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunTimeline.StartAsync(directory.TimelinePath, read, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"sluice: no timeline for the report: {directory.TimelinePath} cannot be written ({ex.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>Keeps each status as it arrives, on the caller's thread (no synchronization context to post to).</summary>
+    private sealed class Reporter(Action<ShardedRunStatus> report) : IProgress<ShardedRunStatus>
+    {
+        public void Report(ShardedRunStatus value) => report(value);
     }
 
     private static int Fail(string message)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Sluice.Simulator;
 
 namespace Sluice.Cli.Tests;
@@ -57,7 +56,7 @@ public sealed class EvalReportTests
         Assert.True(report.ExitCode == 0, Runs.Explain(report));
         string html = Path.Combine(run, "report.html");
         string text = File.ReadAllText(html);
-        var data = DataBlock(text).GetProperty("runs")[0];
+        var data = ReportDataBlock.Of(text).GetProperty("runs")[0];
         Assert.Equal(samples.Count, data.GetProperty("timeline").GetProperty("samples").GetArrayLength());
         foreach (string evaluator in evaluators)
         {
@@ -144,10 +143,4 @@ public sealed class EvalReportTests
         return path;
     }
 
-    private static JsonElement DataBlock(string html)
-    {
-        var match = Regex.Match(html, "<script type=\"application/json\" id=\"sluice-report-data\">(.*?)</script>", RegexOptions.Singleline);
-        Assert.True(match.Success, "the report has no data block");
-        return JsonDocument.Parse(match.Groups[1].Value).RootElement.Clone();
-    }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Sluice.Simulator;
 
 namespace Sluice.Cli.Tests;
@@ -49,7 +48,7 @@ public sealed class ReportTests
         Assert.Contains("sluice: summary " + markdown, report.Stdout);
 
         // What the report shows is what the run did.
-        var data = DataBlock(File.ReadAllText(html)).GetProperty("runs")[0];
+        var data = ReportDataBlock.Of(File.ReadAllText(html)).GetProperty("runs")[0];
         var totals = data.GetProperty("run");
         Assert.True(totals.GetProperty("rate_limited").GetInt64() > 0, "the run met 429s");
         Assert.True(totals.GetProperty("retries").GetInt64() > 0, "the run retried");
@@ -219,12 +218,6 @@ public sealed class ReportTests
         return dir;
     }
 
-    private static JsonElement DataBlock(string html)
-    {
-        var match = Regex.Match(html, "<script type=\"application/json\" id=\"sluice-report-data\">(.*?)</script>", RegexOptions.Singleline);
-        Assert.True(match.Success, "the report has no data block");
-        return JsonDocument.Parse(match.Groups[1].Value).RootElement.Clone();
-    }
 
     private static string Explain((int ExitCode, string Stdout, string Stderr) run) => Runs.Explain(run);
 }

@@ -107,7 +107,8 @@ public sealed class WorkerTests
             var run = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "results.jsonl", "--cluster", cluster, "--rpm", "3000", "--concurrency", "16"));
 
             Assert.True(run.ExitCode == 0, Runs.Explain(run));
-            Assert.Contains("sluice: finished on the cluster: 1,000 succeeded, 0 failed", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains("sluice: finished on the cluster: 1,000/1,000 done (100.0%)", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains("sluice: 1,000 succeeded, 0 failed; output ", run.Stdout, StringComparison.Ordinal);
             Assert.Equal(Files.CustomIds(input), Files.CustomIds(Path.Combine(directory, "results.jsonl"))); // each once, in input order
             var stats = await simulator.GetStatsWhenIdleAsync();
             Assert.Equal(1_000, stats.DistinctSucceeded);
@@ -115,6 +116,29 @@ public sealed class WorkerTests
             using var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.jsonl.sluice", "shards.json")));
             Assert.Equal(2, table.RootElement.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("committed_by").GetString()).Distinct().Count());
             Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], run.Stdout + run.Stderr + string.Concat(workers.Select(w => w.Stdout + w.Stderr)));
+
+            // The run directory has what a local run's has for the report: summary.json with the cluster's item
+            // counts, a timeline sampled while the command followed the run; the report reads the final files.
+            string runDirectory = Path.Combine(directory, "results.jsonl.sluice");
+            using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDirectory, "summary.json"))))
+            {
+                var counts = summary.RootElement.GetProperty("counts");
+                Assert.Equal("succeeded", summary.RootElement.GetProperty("outcome").GetString());
+                Assert.Equal(1_000, counts.GetProperty("total").GetInt64());
+                Assert.Equal(1_000, counts.GetProperty("done").GetInt64());
+                Assert.Equal(1_000, counts.GetProperty("succeeded").GetInt64());
+            }
+
+            var report = await Cli.RunAsync(directory, Runs.Key, "report", "results.jsonl");
+            Assert.True(report.ExitCode == 0, Runs.Explain(report));
+            var data = ReportDataBlock.Of(File.ReadAllText(Path.Combine(runDirectory, "report.html"))).GetProperty("runs")[0];
+            Assert.Equal(1_000, data.GetProperty("run").GetProperty("succeeded").GetInt64());
+            Assert.Equal(0, data.GetProperty("run").GetProperty("failed").GetInt64());
+            Assert.True(data.GetProperty("timeline").GetProperty("samples").GetArrayLength() >= 2, "a sample at the start and one at the end");
+            foreach (string file in Directory.GetFiles(runDirectory))
+            {
+                Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], File.ReadAllText(file));
+            }
 
             var refused = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "other.jsonl", "--cluster", cluster, "--max-cost", "1"));
             Assert.Equal(2, refused.ExitCode);

@@ -568,30 +568,6 @@ public sealed class BatchFileRunner
         }
     }
 
-    private async Task WriteSummaryAsync(BatchRunOutcome outcome, (long Output, long Errors)? lines, CancellationToken cancellationToken)
-    {
-        var summary = new BatchRunSummary
-        {
-            Outcome = outcome switch
-            {
-                BatchRunOutcome.Succeeded => "succeeded",
-                BatchRunOutcome.CompletedWithFailures => "completed_with_failures",
-                BatchRunOutcome.InvalidInput => "invalid_input",
-                _ => "interrupted",
-            },
-            Input = Path.GetFullPath(_options.InputPath),
-            Output = lines is null ? null : Path.GetFullPath(Directory.OutputPath),
-            Errors = lines is null ? null : Path.GetFullPath(ErrorsPath),
-            OutputLines = lines?.Output,
-            ErrorLines = lines?.Errors,
-            Counts = Snapshot(),
-        };
-        string temporary = Directory.SummaryPath + ".partial";
-        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        {
-            await JsonSerializer.SerializeAsync(stream, summary, BatchRunSummary.Options, cancellationToken).ConfigureAwait(false);
-        }
-
-        File.Move(temporary, Directory.SummaryPath, overwrite: true);
-    }
+    private Task WriteSummaryAsync(BatchRunOutcome outcome, (long Output, long Errors)? lines, CancellationToken cancellationToken) =>
+        Directory.WriteSummaryAsync(outcome, _options.InputPath, ErrorsPath, lines?.Output, lines?.Errors, Snapshot(), cancellationToken);
 }

@@ -14,7 +14,9 @@ public static class ShardedRunSiloBuilderExtensions
     public static ISiloBuilder AddShardWorker(this ISiloBuilder builder, Action<ShardWorkerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<ShardWorkerOptions>();
+        var options = builder.Services.AddOptions<ShardWorkerOptions>()
+            .Validate(o => o.MaxShards >= 1 && o.MaxInFlight >= 1 && o.IdleDelay > TimeSpan.Zero, $"{nameof(ShardWorkerOptions)}: {nameof(ShardWorkerOptions.MaxShards)} and {nameof(ShardWorkerOptions.MaxInFlight)} must be at least 1 and {nameof(ShardWorkerOptions.IdleDelay)} positive.")
+            .ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

@@ -32,6 +32,15 @@ public interface IShardCoordinatorGrain : IGrainWithStringKey
     [Alias("Renew")]
     Task<bool> RenewAsync(int shard, long epoch);
 
+    /// <summary>Takes the counts of a shard's run from the holder of <paramref name="epoch"/> (twice a second),
+    /// for <see cref="ShardedRunStatus.Items"/>; a report from an epoch that no longer holds the shard is ignored.</summary>
+    /// <param name="shard">The shard.</param>
+    /// <param name="epoch">The lease's epoch.</param>
+    /// <param name="counts">The shard's counts now.</param>
+    /// <returns>Whether the lease is still valid.</returns>
+    [Alias("Report")]
+    Task<bool> ReportAsync(int shard, long epoch, ShardedRunCounts counts);
+
     /// <summary>Gives a lease back without committing (the worker is stopping); the shard is free at once.</summary>
     /// <param name="shard">The shard.</param>
     /// <param name="epoch">The lease's epoch.</param>
@@ -42,10 +51,11 @@ public interface IShardCoordinatorGrain : IGrainWithStringKey
     /// <summary>Makes the shard's output under <paramref name="epoch"/> final, if that epoch is the shard's current one.</summary>
     /// <param name="shard">The shard.</param>
     /// <param name="epoch">The epoch whose output is committed.</param>
+    /// <param name="counts">The epoch's final counts, kept with the commit.</param>
     /// <returns>Whether it was committed; committing the committed epoch again answers
     /// <see cref="ShardCommitOutcome.Committed"/>.</returns>
     [Alias("Commit")]
-    Task<ShardCommitOutcome> CommitAsync(int shard, long epoch);
+    Task<ShardCommitOutcome> CommitAsync(int shard, long epoch, ShardedRunCounts counts);
 
     /// <summary>The run's status; once every shard is committed, the final files are assembled.</summary>
     /// <returns>The status, or <see langword="null"/> when no run is recorded under this key.</returns>

@@ -99,6 +99,12 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
     public Task<bool> RenewAsync(int shard, long epoch) =>
         Task.FromResult(_table is not null && _table.Renew(shard, epoch, time.GetUtcNow()));
 
+    public Task<bool> ReportAsync(int shard, long epoch, ShardedRunCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        return Task.FromResult(_table is not null && _table.Report(shard, epoch, counts));
+    }
+
     public async Task ReleaseAsync(int shard, long epoch)
     {
         if (_table is not null && _table.Release(shard, epoch))
@@ -107,14 +113,15 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
         }
     }
 
-    public async Task<ShardCommitOutcome> CommitAsync(int shard, long epoch)
+    public async Task<ShardCommitOutcome> CommitAsync(int shard, long epoch, ShardedRunCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         if (_table is null)
         {
             return ShardCommitOutcome.Rejected;
         }
 
-        var outcome = _table.Commit(shard, epoch, out bool changed);
+        var outcome = _table.Commit(shard, epoch, counts, out bool changed);
         if (changed)
         {
             // The commit point: once this rename is done the shard's output is the one under this epoch, for good.
@@ -162,6 +169,7 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
             Shards = table.Count,
             Committed = table.CommittedCount,
             Leases = table.Leases(),
+            Items = table.Counts(),
             Epoch = table.LastEpoch,
             Finished = table.Assembled is not null,
             OutputLines = table.Assembled?.Output,

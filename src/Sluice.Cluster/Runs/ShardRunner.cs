@@ -10,17 +10,24 @@ namespace Sluice.Cluster.Runs;
 /// throughput middleware and journal of <c>sluice run</c> — over the shard in the epoch's directory, with
 /// <see cref="BatchRunOptions.Resume"/> and input order. The lease is renewed at half its duration meanwhile; when a
 /// renewal is refused, or none succeeds for a whole lease duration, the run is cancelled at once (what it journalled
-/// stays for the next epoch). A finished run is committed under the lease's epoch.
+/// stays for the next epoch). The shard's counts go to the coordinator every <see cref="ReportInterval"/>, and its
+/// worker is told (<c>tail</c>) when no more items are left than the lane's concurrency limit, so it can start the
+/// next shard while this one drains. A finished run is committed under the lease's epoch, with its final counts.
 /// </summary>
 internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, CapacityLeaser budgets, TimeProvider time, ILogger logger)
 {
+    /// <summary>How often a running shard reports its counts to the coordinator.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Runs the shard; returns how the coordinator answered the commit, or <see langword="null"/> when there
     /// was no commit (the lease was lost, or <paramref name="stop"/> interrupted the run and the lease was released).</summary>
     /// <param name="lease">The lease.</param>
     /// <param name="coordinator">The run's coordinator.</param>
     /// <param name="stop">Stops admitting work; what is in flight finishes and is journalled.</param>
     /// <param name="kill">Stops at once, as a crash would.</param>
-    public async Task<ShardCommitOutcome?> RunAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken stop, CancellationToken kill)
+    /// <param name="tail">Completed when the shard's tail begins (no more items left than the lane's concurrency
+    /// limit), or when the run ends, whichever comes first.</param>
+    public async Task<ShardCommitOutcome?> RunAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken stop, CancellationToken kill, TaskCompletionSource? tail = null)
     {
         var files = new ShardFiles(lease.Run);
         var options = lease.Options;
@@ -30,7 +37,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         BatchRunResult result;
         try
         {
-            result = await RunShardAsync(lease, files, stop, lost.Token).ConfigureAwait(false);
+            result = await RunShardAsync(lease, coordinator, files, tail, stop, lost.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
@@ -39,6 +46,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         }
         finally
         {
+            tail?.TrySetResult();
             await finished.CancelAsync().ConfigureAwait(false);
             await renewals.ConfigureAwait(false);
         }
@@ -59,14 +67,14 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             return null;
         }
 
-        var outcome = await CommitAsync(lease, coordinator, kill).ConfigureAwait(false);
+        var outcome = await CommitAsync(lease, coordinator, ShardedRunCounts.Of(result.Counts), kill).ConfigureAwait(false);
         LogCommitted(lease.Run, lease.Shard, lease.Epoch, outcome);
         return outcome;
     }
 
     /// <summary>Commits, asking again while the coordinator does not answer (its silo died and it has not moved yet),
     /// for up to a lease duration; a commit is idempotent, so asking twice is harmless.</summary>
-    private async Task<ShardCommitOutcome> CommitAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken kill)
+    private async Task<ShardCommitOutcome> CommitAsync(ShardLease lease, IShardCoordinatorGrain coordinator, ShardedRunCounts counts, CancellationToken kill)
     {
         var duration = lease.Options.LeaseDuration;
         long started = time.GetTimestamp();
@@ -74,7 +82,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         {
             try
             {
-                return await coordinator.CommitAsync(lease.Shard, lease.Epoch).WaitAsync(duration, time, kill).ConfigureAwait(false);
+                return await coordinator.CommitAsync(lease.Shard, lease.Epoch, counts).WaitAsync(duration, time, kill).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException && time.GetElapsedTime(started) < duration)
             {
@@ -84,7 +92,8 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         }
     }
 
-    private async Task<BatchRunResult> RunShardAsync(ShardLease lease, ShardFiles files, CancellationToken stop, CancellationToken cancellationToken)
+    private async Task<BatchRunResult> RunShardAsync(
+        ShardLease lease, IShardCoordinatorGrain coordinator, ShardFiles files, TaskCompletionSource? tail, CancellationToken stop, CancellationToken cancellationToken)
     {
         var options = lease.Options;
         string shardInput = files.ShardInput(lease.Shard);
@@ -128,7 +137,62 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             Settings = options.ManifestSettings(),
             TimeProvider = time,
         });
-        return await runner.RunAsync(stop, cancellationToken).ConfigureAwait(false);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchAsync(lease, coordinator, runner, tail, ended.Token);
+        try
+        {
+            return await runner.RunAsync(stop, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ended.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Until <paramref name="ended"/>: reports the shard's counts every <see cref="ReportInterval"/> (a report
+    /// that fails is dropped; the next one carries the counts), and completes <paramref name="tail"/> once the
+    /// shard's tail has begun: no more items left to finish than its lane's concurrency limit.</summary>
+    private async Task WatchAsync(ShardLease lease, IShardCoordinatorGrain coordinator, BatchFileRunner runner, TaskCompletionSource? tail, CancellationToken ended)
+    {
+        var poll = TimeSpan.FromMilliseconds(50);
+        long reported = time.GetTimestamp();
+        while (!ended.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(poll, time, ended).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var snapshot = runner.Snapshot();
+            // The tail: no more items left than the lane has slots, so from here on slots fall idle unless the next
+            // shard starts. (Items the engine has merely taken may still wait for a slot or the budget.)
+            if (snapshot.Total is { } total && total - snapshot.Done - snapshot.NotSent <= Math.Max(1, snapshot.ConcurrencyLimit))
+            {
+                tail?.TrySetResult();
+            }
+
+            if (time.GetElapsedTime(reported) >= ReportInterval)
+            {
+                reported = time.GetTimestamp();
+                try
+                {
+                    await coordinator.ReportAsync(lease.Shard, lease.Epoch, ShardedRunCounts.Of(snapshot)).WaitAsync(ReportInterval, time, ended).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogReportFailed(ex, lease.Run, lease.Shard, lease.Epoch);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>Renews at half the lease duration until <paramref name="finished"/>; cancels <paramref name="lost"/> when
@@ -186,6 +250,9 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
 
     [LoggerMessage(LogLevel.Warning, "Shard {Shard} of {Run} under epoch {Epoch}: no renewal succeeded for a whole lease duration")]
     private partial void LogExpired(Exception exception, string run, int shard, long epoch);
+
+    [LoggerMessage(LogLevel.Debug, "Shard {Shard} of {Run} under epoch {Epoch}: a progress report got no answer")]
+    private partial void LogReportFailed(Exception exception, string run, int shard, long epoch);
 
     [LoggerMessage(LogLevel.Error, "Shard {Shard} of {Run}: its lines are invalid (see {Errors}); the lease is released")]
     private partial void LogInvalid(string run, int shard, string errors);

@@ -45,15 +45,19 @@ internal sealed class ShardTable
     /// <summary>The silo whose worker committed the shard, for diagnostics.</summary>
     public SiloAddress? CommittedBy(int shard) => _slots[shard].CommittedBy;
 
+    /// <summary>The counts the shard's committing epoch reported, or <see langword="null"/> before its commit.</summary>
+    public ShardedRunCounts? CommittedCounts(int shard) => _slots[shard].Counts;
+
     /// <summary>Restores one shard's state from the file; a held lease gets a whole lease duration from
     /// <paramref name="now"/> to be renewed (the holder cannot have renewed with a coordinator that was not there).</summary>
-    public void Restore(int shard, long epoch, SiloAddress? holder, long? committed, SiloAddress? committedBy, DateTimeOffset now)
+    public void Restore(int shard, long epoch, SiloAddress? holder, long? committed, SiloAddress? committedBy, ShardedRunCounts? counts, DateTimeOffset now)
     {
         ref var slot = ref _slots[shard];
         slot.Epoch = epoch;
         slot.Holder = committed is null ? holder : null;
         slot.Committed = committed;
         slot.CommittedBy = committed is null ? null : committedBy;
+        slot.Counts = committed is null ? null : counts ?? new ShardedRunCounts { Total = Ranges[shard].Lines, Done = Ranges[shard].Lines };
         slot.ExpiresAt = now + Options.LeaseDuration;
         LastEpoch = Math.Max(LastEpoch, Math.Max(epoch, committed ?? 0));
     }
@@ -74,6 +78,7 @@ internal sealed class ShardTable
 
             slot.Epoch = ++LastEpoch;
             slot.Holder = holder;
+            slot.Live = null;
             slot.ExpiresAt = now + Options.LeaseDuration;
             var range = Ranges[shard];
             return new ShardLease { Run = Run, Shard = shard, Epoch = slot.Epoch, Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Options = Options };
@@ -96,6 +101,41 @@ internal sealed class ShardTable
         return true;
     }
 
+    /// <summary>Keeps the counts the holder of <paramref name="epoch"/> reports, while that epoch holds the shard
+    /// (a report from an older epoch is ignored); returns whether they were kept.</summary>
+    public bool Report(int shard, long epoch, ShardedRunCounts counts)
+    {
+        ref var slot = ref At(shard);
+        if (slot.Committed is not null || slot.Epoch != epoch || slot.Holder is null)
+        {
+            return false;
+        }
+
+        slot.Live = counts;
+        return true;
+    }
+
+    /// <summary>The run's counts now: each committed shard's committed counts, each held shard's latest report (a
+    /// shard not reported yet counts its lines in <see cref="ShardedRunCounts.Total"/> only). The concurrency limit
+    /// is summed over the holders, one per worker's silo, since a worker's shards share its lane.</summary>
+    public ShardedRunCounts Counts()
+    {
+        var sum = ShardedRunCounts.None;
+        var limits = new Dictionary<SiloAddress, int>();
+        for (int shard = 0; shard < _slots.Length; shard++)
+        {
+            ref var slot = ref _slots[shard];
+            var counts = slot.Counts ?? (slot.Holder is null ? null : slot.Live) ?? ShardedRunCounts.None;
+            sum = sum.Plus(counts with { Total = Ranges[shard].Lines, ConcurrencyLimit = 0 });
+            if (slot.Counts is null && slot.Holder is { } holder && slot.Live is { } live)
+            {
+                limits[holder] = Math.Max(limits.GetValueOrDefault(holder), live.ConcurrencyLimit);
+            }
+        }
+
+        return sum with { ConcurrencyLimit = limits.Values.Sum() };
+    }
+
     /// <summary>Frees the shard if <paramref name="epoch"/> holds it; returns whether anything changed.</summary>
     public bool Release(int shard, long epoch)
     {
@@ -111,7 +151,7 @@ internal sealed class ShardTable
 
     /// <summary>Commits the shard under <paramref name="epoch"/> when that is its current epoch; committing the
     /// committed epoch again is <see cref="ShardCommitOutcome.Committed"/> with <paramref name="changed"/> false.</summary>
-    public ShardCommitOutcome Commit(int shard, long epoch, out bool changed)
+    public ShardCommitOutcome Commit(int shard, long epoch, ShardedRunCounts counts, out bool changed)
     {
         ref var slot = ref At(shard);
         changed = false;
@@ -128,6 +168,8 @@ internal sealed class ShardTable
         slot.Committed = epoch;
         slot.CommittedBy = slot.Holder;
         slot.Holder = null;
+        slot.Live = null;
+        slot.Counts = counts with { Total = Ranges[shard].Lines, InFlight = 0, ConcurrencyLimit = 0 };
         changed = true;
         return ShardCommitOutcome.Committed;
     }
@@ -164,5 +206,7 @@ internal sealed class ShardTable
         public DateTimeOffset ExpiresAt;
         public long? Committed;
         public SiloAddress? CommittedBy;
+        public ShardedRunCounts? Counts;
+        public ShardedRunCounts? Live;
     }
 }

@@ -6,7 +6,7 @@ namespace Sluice.Cluster.Runs;
 
 /// <summary>
 /// <c>shards.json</c> in the run directory: the run's options, its shards (byte range, first line, current epoch,
-/// holder, committed epoch and the silo that committed it), the highest epoch granted and, once assembled, the final files' line counts. Written to a
+/// holder, committed epoch, the silo that committed it and the counts its epoch reported), the highest epoch granted and, once assembled, the final files' line counts. Written to a
 /// temporary file, flushed to disk and renamed over the old one, so a reader sees the old table or the new, never half.
 /// Lease expiry times are not in it: they are the coordinator's memory, renewed by the holders.
 /// </summary>
@@ -36,6 +36,7 @@ internal static class ShardTableFile
                     Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Lines = range.Lines,
                     Epoch = epoch, Holder = holder?.ToParsableString(), Committed = committed,
                     CommittedBy = table.CommittedBy(i)?.ToParsableString(),
+                    Counts = table.CommittedCounts(i),
                 };
             })],
         };
@@ -88,7 +89,7 @@ internal static class ShardTableFile
         for (int i = 0; i < document.Shards.Length; i++)
         {
             var entry = document.Shards[i];
-            table.Restore(i, entry.Epoch, Silo(entry.Holder), entry.Committed, Silo(entry.CommittedBy), now);
+            table.Restore(i, entry.Epoch, Silo(entry.Holder), entry.Committed, Silo(entry.CommittedBy), entry.Counts, now);
         }
 
         if (document.OutputLines is { } output && document.ErrorLines is { } errors)
@@ -133,5 +134,7 @@ internal static class ShardTableFile
         public long? Committed { get; set; }
 
         public string? CommittedBy { get; set; }
+
+        public ShardedRunCounts? Counts { get; set; }
     }
 }

@@ -11,7 +11,10 @@ namespace Sluice.Cluster.Runs;
 /// for minutes, commit) that belongs to its silo and must end with it — a grain would be placed, moved and deactivated
 /// by Orleans, and a grain call may not last a shard's run. It asks the registry for runs with work left, takes a lease
 /// from a run's coordinator, runs the shard (<see cref="ShardRunner"/>) and commits; idle, it asks again after
-/// <see cref="ShardWorkerOptions.IdleDelay"/>. A graceful stop drains what is in flight and releases the lease; a stop
+/// <see cref="ShardWorkerOptions.IdleDelay"/>. It takes its next lease as soon as the running shard's tail begins (no
+/// more items left than the lane's concurrency limit), so one shard's drain overlaps the next one's start (at most
+/// <see cref="ShardWorkerOptions.MaxShards"/> at once); the shards share the worker's lanes, so its concurrency limit
+/// and budget hold for all of them together. A graceful stop drains what is in flight and releases the lease; a stop
 /// whose token is already cancelled (a kill) abandons it at once, as a crash would.
 /// </summary>
 /// <remarks>Its lanes draw their budgets from the cluster's budget grains (<see cref="OrleansCapacityLeaser"/>), so a
@@ -57,45 +60,74 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
     private async Task LoopAsync()
     {
         var runner = new ShardRunner(options.Value, _lanes, new OrleansCapacityLeaser(grains), time, logger);
-        while (!_stop.IsCancellationRequested)
+        var running = new List<Task>();
+        try
         {
-            var (lease, coordinator) = await TryAcquireAsync().ConfigureAwait(false);
-            if (lease is null)
+            while (!_stop.IsCancellationRequested)
             {
-                try
+                running.RemoveAll(shard => shard.IsCompleted);
+                if (running.Count >= options.Value.MaxShards)
                 {
-                    await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
+                    await Task.WhenAny(running).ConfigureAwait(false);
+                    continue;
                 }
 
-                continue;
+                var (lease, coordinator) = await TryAcquireAsync().ConfigureAwait(false);
+                if (lease is null)
+                {
+                    try
+                    {
+                        await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                // The next lease is taken once this shard's tail begins: the tail drains while the next shard starts,
+                // on the same lane, so the worker's slots stay busy across shard boundaries.
+                var tail = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var shard = RunShardAsync(runner, lease, coordinator!, tail);
+                running.Add(shard);
+                await Task.WhenAny(tail.Task, shard).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
 
+    /// <summary>Runs one shard; never throws (a failure is logged and the lease lapses, so another attempt resumes
+    /// from the journal).</summary>
+    private async Task RunShardAsync(ShardRunner runner, ShardLease lease, IShardCoordinatorGrain coordinator, TaskCompletionSource tail)
+    {
+        try
+        {
+            await runner.RunAsync(lease, coordinator, _stop.Token, _kill.Token, tail).ConfigureAwait(false);
+        }
+        catch (Exception) when (_kill.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The shard failed for a reason of the run's own (the input unreadable, a full disk): its lease lapses
+            // and another attempt resumes from the journal.
+            LogShardFailed(ex, lease.Run, lease.Shard, lease.Epoch);
             try
             {
-                await runner.RunAsync(lease, coordinator!, _stop.Token, _kill.Token).ConfigureAwait(false);
+                await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
             }
-            catch (Exception) when (_kill.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
-                return;
             }
-            catch (Exception ex)
-            {
-                // The shard failed for a reason of the run's own (the input unreadable, a full disk): its lease lapses
-                // and another attempt resumes from the journal.
-                LogShardFailed(ex, lease.Run, lease.Shard, lease.Epoch);
-                try
-                {
-                    await Task.Delay(options.Value.IdleDelay, time, _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+        }
+        finally
+        {
+            tail.TrySetResult();
         }
     }
 

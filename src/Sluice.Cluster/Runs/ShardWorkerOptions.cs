@@ -11,4 +11,11 @@ public sealed class ShardWorkerOptions
     /// many are sent).</summary>
     /// <value>Default 512, as <c>sluice run</c>'s engine.</value>
     public int MaxInFlight { get; set; } = 512;
+
+    /// <summary>Gets or sets the most shards a worker runs at once. A worker takes its next shard when the one it runs
+    /// has no more items left than its lane's concurrency limit (its tail), so the tail drains while the next shard
+    /// starts; more than one shard runs at a time only then, or when a tail lasts (a hung request waits for its
+    /// timeout).</summary>
+    /// <value>Default 2: one shard admitting work, one draining. 1 runs shards strictly one after the other.</value>
+    public int MaxShards { get; set; } = 2;
 }

@@ -41,6 +41,11 @@ public sealed record ShardedRunStatus
     /// <summary>Gets the errors file's full path.</summary>
     [Id(8)]
     public required string ErrorsPath { get; init; }
+
+    /// <summary>Gets the run's item counts: the committed shards' and the running shards' latest reports, summed
+    /// (see <see cref="ShardedRunCounts"/> for what a shard run twice counts).</summary>
+    [Id(9)]
+    public ShardedRunCounts Items { get; init; } = ShardedRunCounts.None;
 }
 
 /// <summary>One lease as the coordinator holds it.</summary>

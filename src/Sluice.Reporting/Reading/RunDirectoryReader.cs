@@ -50,7 +50,11 @@ internal static class RunDirectoryReader
     {
         string summaryPath = Path.Combine(directory, "summary.json");
         var timeline = TimelineReader.Read(Path.Combine(directory, "timeline.jsonl"));
-        var journal = await JournalDigest.ReadAsync(Path.Combine(directory, "journal.jsonl"), cancellationToken).ConfigureAwait(false);
+        // A sharded run (sluice run --cluster) keeps its journals per shard; its final files hold the same results.
+        string journalPath = Path.Combine(directory, "journal.jsonl");
+        var journal = !File.Exists(journalPath) && summary is { } named && JsonLines.String(named, "output") is { } outputFile && JsonLines.String(named, "errors") is { } errorsFile
+            ? await JournalDigest.ReadFilesAsync(outputFile, errorsFile, cancellationToken).ConfigureAwait(false)
+            : await JournalDigest.ReadAsync(journalPath, cancellationToken).ConfigureAwait(false);
         JsonElement? counts = summary is { } s && s.TryGetProperty("counts", out var c) && c.ValueKind == JsonValueKind.Object ? c : null;
         if (summary is not null && counts is null)
         {
@@ -163,17 +167,23 @@ internal static class RunDirectoryReader
     }
 }
 
-/// <summary>What the journal says: final outcomes (the last record of each item wins), the failures by kind, and the
-/// usage of every success (the cache's answers included).</summary>
+/// <summary>What the journal says (or, for a run with no journal of its own — a sharded run — its final output and
+/// errors files): final outcomes (the last record of each item wins), the failures by kind, and the usage of every
+/// success (the cache's answers included).</summary>
 internal sealed record JournalDigest(long Succeeded, long Failed, long InputTokens, long OutputTokens, IReadOnlyList<ErrorKind> Errors)
 {
     public static async Task<JournalDigest> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        // Keys, not ids, for the successes (a million items stay small); the failures keep their kind.
-        var failures = new Dictionary<UInt128, (string Kind, string Message)>();
-        var succeeded = new HashSet<UInt128>();
-        long input = 0, output = 0;
         try
+        {
+            return await DigestAsync(Results(path, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchFileFormatException ex)
+        {
+            throw new ReportInputException(ex.FilePath, ex.LineNumber, "not a journal record: " + ex.Message, ex);
+        }
+
+        static async IAsyncEnumerable<BatchResult> Results(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await foreach (var record in RunJournalReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
             {
@@ -187,25 +197,61 @@ internal sealed record JournalDigest(long Succeeded, long Failed, long InputToke
                     throw new ReportInputException(path, null, $"the record of custom_id \"{Redaction.Shorten(record.CustomId, 80)}\" holds no output line: {ex.Message}", ex);
                 }
 
-                var key = Sluice.BatchFiles.Lines.CustomIdKey.Of(record.CustomId);
-                if (result.Succeeded)
-                {
-                    failures.Remove(key);
-                    succeeded.Add(key);
-                    var (i, o) = ResponseUsage.Read(result.Response!.Body.Span);
-                    input += i ?? 0;
-                    output += o ?? 0;
-                }
-                else
-                {
-                    succeeded.Remove(key);
-                    failures[key] = Classify(result);
-                }
+                yield return result;
             }
+        }
+    }
+
+    /// <summary>The digest of a run's final files: the output file, then the errors file.</summary>
+    public static async Task<JournalDigest> ReadFilesAsync(string outputPath, string errorsPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DigestAsync(Results(cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (BatchFileFormatException ex)
         {
-            throw new ReportInputException(ex.FilePath, ex.LineNumber, "not a journal record: " + ex.Message, ex);
+            throw new ReportInputException(ex.FilePath, ex.LineNumber, "not an output line: " + ex.Message, ex);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new ReportInputException(ex.FileName ?? outputPath, null, "no such file; summary.json names it as the run's output, and a run without a journal is reported from its output and errors files.", ex);
+        }
+
+        async IAsyncEnumerable<BatchResult> Results([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            foreach (string path in new[] { outputPath, errorsPath })
+            {
+                await foreach (var result in BatchOutputReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return result;
+                }
+            }
+        }
+    }
+
+    private static async Task<JournalDigest> DigestAsync(IAsyncEnumerable<BatchResult> results, CancellationToken cancellationToken)
+    {
+        // Keys, not ids, for the successes (a million items stay small); the failures keep their kind.
+        var failures = new Dictionary<UInt128, (string Kind, string Message)>();
+        var succeeded = new HashSet<UInt128>();
+        long input = 0, output = 0;
+        await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var key = Sluice.BatchFiles.Lines.CustomIdKey.Of(result.CustomId);
+            if (result.Succeeded)
+            {
+                failures.Remove(key);
+                succeeded.Add(key);
+                var (i, o) = ResponseUsage.Read(result.Response!.Body.Span);
+                input += i ?? 0;
+                output += o ?? 0;
+            }
+            else
+            {
+                succeeded.Remove(key);
+                failures[key] = Classify(result);
+            }
         }
 
         var errors = failures.Values

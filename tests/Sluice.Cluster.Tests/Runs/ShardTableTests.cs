@@ -38,17 +38,17 @@ public sealed class ShardTableTests : IDisposable
         Assert.Equal(first.Shard, second.Shard);
         Assert.True(second.Epoch > first.Epoch);
 
-        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, out bool changed));
+        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, ShardedRunCounts.None, out bool changed));
         Assert.False(changed);
         Assert.False(table.Renew(first.Shard, first.Epoch, _time.GetUtcNow()));
         Assert.False(table.Release(first.Shard, first.Epoch));
         Assert.Equal(second.Epoch, table[first.Shard].Epoch);
 
-        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(second.Shard, second.Epoch, out changed));
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(second.Shard, second.Epoch, ShardedRunCounts.None, out changed));
         Assert.True(changed);
-        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(second.Shard, second.Epoch, out changed)); // idempotent
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(second.Shard, second.Epoch, ShardedRunCounts.None, out changed)); // idempotent
         Assert.False(changed);
-        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, out _)); // still rejected after the commit
+        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, ShardedRunCounts.None, out _)); // still rejected after the commit
         Assert.True(table.AllCommitted);
         Assert.Null(table.Grant(SiloA, _time.GetUtcNow(), NoneDead));
     }
@@ -65,7 +65,7 @@ public sealed class ShardTableTests : IDisposable
 
         var second = table.Grant(SiloB, _time.GetUtcNow(), silo => silo.Equals(SiloA))!; // A declared dead: no waiting
         Assert.True(second.Epoch > first.Epoch);
-        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, out _));
+        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(first.Shard, first.Epoch, ShardedRunCounts.None, out _));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ShardTableTests : IDisposable
         var lease = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
         _time.Advance(TimeSpan.FromMinutes(5));
         Assert.True(table.Renew(lease.Shard, lease.Epoch, _time.GetUtcNow()));
-        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(lease.Shard, lease.Epoch, out _));
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(lease.Shard, lease.Epoch, ShardedRunCounts.None, out _));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class ShardTableTests : IDisposable
         var table = NewTable();
         var a0 = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
         var b1 = table.Grant(SiloB, _time.GetUtcNow(), NoneDead)!;
-        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(b1.Shard, b1.Epoch, out _));
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(b1.Shard, b1.Epoch, ShardedRunCounts.None, out _));
         _time.Advance(TimeSpan.FromSeconds(11));
         var b0 = table.Grant(SiloB, _time.GetUtcNow(), NoneDead)!; // shard 0 again, A's lease lapsed
         await ShardTableFile.WriteAsync(table, path);
@@ -96,16 +96,56 @@ public sealed class ShardTableTests : IDisposable
         Assert.Equal(Options, reloaded.Options);
         Assert.Equal(table.Ranges, reloaded.Ranges);
         Assert.Equal(b0.Epoch, reloaded.LastEpoch);
-        Assert.Equal(ShardCommitOutcome.Rejected, reloaded.Commit(a0.Shard, a0.Epoch, out _));
-        Assert.Equal(ShardCommitOutcome.Committed, reloaded.Commit(b1.Shard, b1.Epoch, out _));
+        Assert.Equal(ShardCommitOutcome.Rejected, reloaded.Commit(a0.Shard, a0.Epoch, ShardedRunCounts.None, out _));
+        Assert.Equal(ShardCommitOutcome.Committed, reloaded.Commit(b1.Shard, b1.Epoch, ShardedRunCounts.None, out _));
         Assert.Null(reloaded.Grant(SiloA, _time.GetUtcNow(), NoneDead)); // B's restored lease gets a full duration
 
         _time.Advance(TimeSpan.FromSeconds(11));
         var next = reloaded.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
         Assert.Equal(b0.Epoch + 1, next.Epoch); // never an epoch granted before the reload
-        Assert.Equal(ShardCommitOutcome.Rejected, reloaded.Commit(b0.Shard, b0.Epoch, out _));
-        Assert.Equal(ShardCommitOutcome.Committed, reloaded.Commit(next.Shard, next.Epoch, out _));
+        Assert.Equal(ShardCommitOutcome.Rejected, reloaded.Commit(b0.Shard, b0.Epoch, ShardedRunCounts.None, out _));
+        Assert.Equal(ShardCommitOutcome.Committed, reloaded.Commit(next.Shard, next.Epoch, ShardedRunCounts.None, out _));
         Assert.True(reloaded.AllCommitted);
+    }
+
+    [Fact]
+    public async Task The_runs_counts_add_committed_shards_and_the_current_holders_reports_and_survive_a_reload()
+    {
+        string path = Path.Combine(_directory, "shards.json");
+        var table = NewTable(shards: 3); // 10 lines per shard
+        var a0 = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
+        var a1 = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!; // a worker running two shards: one lane, one limit
+        var b2 = table.Grant(SiloB, _time.GetUtcNow(), NoneDead)!;
+        Assert.Equal(new ShardedRunCounts { Total = 30 }, table.Counts()); // nothing reported yet
+
+        Assert.True(table.Report(a0.Shard, a0.Epoch, new ShardedRunCounts { Total = 10, Done = 10, Succeeded = 9, Failed = 1, InFlight = 0, Retries = 2, ConcurrencyLimit = 8 }));
+        Assert.True(table.Report(a1.Shard, a1.Epoch, new ShardedRunCounts { Total = 10, Done = 4, Succeeded = 4, InFlight = 6, ConcurrencyLimit = 8 }));
+        Assert.True(table.Report(b2.Shard, b2.Epoch, new ShardedRunCounts { Total = 10, Done = 3, Succeeded = 3, InFlight = 5, RateLimited = 1, ConcurrencyLimit = 16 }));
+        var counts = table.Counts();
+        Assert.Equal(new ShardedRunCounts { Total = 30, Done = 17, Succeeded = 16, Failed = 1, InFlight = 11, Retries = 2, RateLimited = 1, ConcurrencyLimit = 8 + 16 }, counts);
+
+        // Shard 2's lease lapses and goes to A: B's late report is ignored, and the new epoch starts from its own.
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.True(table.Renew(a0.Shard, a0.Epoch, _time.GetUtcNow()));
+        Assert.True(table.Renew(a1.Shard, a1.Epoch, _time.GetUtcNow()));
+        var a2 = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
+        Assert.Equal(b2.Shard, a2.Shard);
+        Assert.False(table.Report(b2.Shard, b2.Epoch, new ShardedRunCounts { Total = 10, Done = 9, Succeeded = 9 }));
+        Assert.Equal(14, table.Counts().Done); // shard 2 counts nothing until its new holder reports
+        Assert.True(table.Report(a2.Shard, a2.Epoch, new ShardedRunCounts { Total = 10, Done = 5, Succeeded = 2, ConcurrencyLimit = 8 }));
+
+        var final = new ShardedRunCounts { Total = 10, Done = 10, Succeeded = 10, InputTokens = 100, OutputTokens = 50, InFlight = 1, ConcurrencyLimit = 8 };
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(a0.Shard, a0.Epoch, final, out _));
+        Assert.False(table.Report(a0.Shard, a0.Epoch, new ShardedRunCounts { Total = 10, Done = 1 })); // committed: reports end
+        Assert.Equal(final with { InFlight = 0, ConcurrencyLimit = 0 }, table.CommittedCounts(a0.Shard));
+        counts = table.Counts();
+        Assert.Equal(new ShardedRunCounts { Total = 30, Done = 19, Succeeded = 16, InFlight = 6, InputTokens = 100, OutputTokens = 50, ConcurrencyLimit = 8 }, counts);
+
+        // The committed counts are in shards.json; reports are not (the holders send them again).
+        await ShardTableFile.WriteAsync(table, path);
+        var reloaded = (await ShardTableFile.ReadAsync("/shared/out.jsonl", path, _time.GetUtcNow()))!;
+        Assert.Equal(table.CommittedCounts(a0.Shard), reloaded.CommittedCounts(a0.Shard));
+        Assert.Equal(new ShardedRunCounts { Total = 30, Done = 10, Succeeded = 10, InputTokens = 100, OutputTokens = 50 }, reloaded.Counts());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

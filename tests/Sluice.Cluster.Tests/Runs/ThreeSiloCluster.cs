@@ -16,7 +16,8 @@ public sealed class ClusterCollection
 /// dead within a few seconds (probes time out after 0.5–1 s, two missed probes and one vote suffice).</summary>
 internal static class ThreeSiloCluster
 {
-    /// <summary>The items each worker's engine holds at once: the most a killed worker can have sent but not journalled.</summary>
+    /// <summary>The items each shard's engine holds at once (a worker runs up to two shards; what it sends is bounded by
+    /// its lane's concurrency limit, the run's <c>MaxConcurrency</c>).</summary>
     public const int MaxInFlight = 16;
 
     public static async Task<TestCluster> StartAsync()
