@@ -53,7 +53,7 @@ internal static class ClusterBench
             RatioToLocalWall = Math.Round(seconds / local, 3),
         });
 
-    private static string WriteInput(string directory, int items)
+    internal static string WriteInput(string directory, int items)
     {
         string path = Path.Combine(directory, "requests.jsonl");
         using var writer = new StreamWriter(path);

@@ -19,6 +19,7 @@ using Sluice.Bench;
 //   budget             shared rate budget: lease grants/s of the budget grain (3 silos) and the Redis script; three
 //                      holders of one key alone vs sharing it, sent ÷ limit at the simulator (not in all)
 //   cluster            sharded runs on 1, 2, 3 in-process silos vs a local run of the same file (not in all)
+//   cluster-processes  the same with 1, 2, 3 `sluice worker` processes and redis-server, and under one binding --rpm (not in all)
 //   memory <items>     one streaming-memory case in this process (the engine suite starts these as child processes)
 //   fixed-work unordered|ordered <items>   warm-up, then <items> once: for counting instructions under callgrind
 var arguments = args.ToList();
@@ -92,11 +93,15 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await ClusterBench.RunAsync(quick);
         return 0;
+    case "cluster-processes":
+        SizePoolForInProcessSimulator();
+        await ClusterProcessesBench.RunAsync(quick);
+        return 0;
     case "fixed-work" when arguments.Count > 2 && int.TryParse(arguments[2], out int fixedItems) && fixedItems >= 0:
         await EngineFixedWorkCase.RunInThisProcessAsync(arguments[1] == "ordered", fixedItems);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, embeddings-sizer, index, cli, ingest, query, budget, cluster [--quick].");
+        Console.Error.WriteLine($"Unknown suite or bad arguments: '{string.Join(' ', args)}'. Suites: engine, throughput, eval, all, faults, defaults, embeddings, embeddings-sizer, index, cli, ingest, query, budget, cluster, cluster-processes [--quick].");
         return 2;
 }
 

@@ -15,7 +15,7 @@ namespace Sluice.Cli;
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The options a sharded run does not take yet, by name, with the reason printed when one is given.</summary>
     public static readonly string[] NotWithCluster = ["--max-cost", "--prices", "--cache", "--retry-errors", "--skip-invalid", "--dry-run", "--shared-budget", "--input-tpm", "--output-tpm"];
@@ -108,7 +108,15 @@ internal static class ClusterRun
 
         var counts = Read();
         var outcome = final.ErrorLines is > 0 ? BatchRunOutcome.CompletedWithFailures : BatchRunOutcome.Succeeded;
-        await directory.WriteSummaryAsync(outcome, run.InputPath, final.ErrorsPath, final.OutputLines, final.ErrorLines, counts, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await directory.WriteSummaryAsync(outcome, run.InputPath, final.ErrorsPath, final.OutputLines, final.ErrorLines, counts, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"sluice: {directory.SummaryPath} could not be written ({ex.Message}); the output files are complete.");
+        }
+
         Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: {final.OutputLines:N0} succeeded, {final.ErrorLines:N0} failed; output {directory.OutputPath}; errors {final.ErrorsPath}; summary {directory.SummaryPath}"));
         return outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;

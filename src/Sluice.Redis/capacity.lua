@@ -109,7 +109,7 @@ local function divide(d, capacity)
   local free = math.max(0, capacity - held)
   if learning then return math.min(has[d], free) end
   local grant = math.min(share, free)
-  if grant < share * 0.99 then starved = true end
+  if grant < share * 0.99 or grant < math.min(me.w[d], capacity) * 0.99 then starved = true end
   return grant
 end
 

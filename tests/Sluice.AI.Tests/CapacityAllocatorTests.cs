@@ -37,7 +37,30 @@ public sealed class CapacityAllocatorTests
         Assert.Equal(5, allocator.Grant(Ask("a", wants: 10)).GrantedPerSecond.Requests!.Value, 6); // a comes down at its renewal
         var fair = allocator.Grant(Ask("b", wants: 10));
         Assert.Equal(5, fair.GrantedPerSecond.Requests!.Value, 6);
-        Assert.Equal(TimeSpan.FromSeconds(2), fair.RenewAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), fair.RenewAfter); // its fair share, but less than it wants: it asks again soon
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        allocator.Grant(Ask("a", wants: 4)); // a's demand fell below its share
+        var content = allocator.Grant(Ask("b", wants: 5));
+        Assert.Equal(5.5, content.GrantedPerSecond.Requests!.Value, 6); // what it wants, and half of what nobody wants
+        Assert.Equal(TimeSpan.FromSeconds(2), content.RenewAfter); // neither starved nor wanting: half the lease
+    }
+
+    [Fact]
+    public void A_holder_held_below_its_demand_asks_again_soon_and_gets_what_another_gave_up()
+    {
+        var allocator = new CapacityAllocator(timeProvider: _time);
+        allocator.Grant(Ask("a", wants: 10));
+        allocator.Grant(Ask("b", wants: 10));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var a = allocator.Grant(Ask("a", wants: 10));
+        Assert.Equal(5, a.GrantedPerSecond.Requests!.Value, 6);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), a.RenewAfter);
+
+        allocator.Grant(Ask("b", wants: 1)); // b's callers stopped: it says so at once
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        a = allocator.Grant(Ask("a", wants: 10));
+        Assert.Equal(9, a.GrantedPerSecond.Requests!.Value, 6); // all but what b still wants
     }
 
     [Fact]

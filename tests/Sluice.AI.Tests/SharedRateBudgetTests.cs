@@ -70,6 +70,45 @@ public sealed class SharedRateBudgetTests
     }
 
     [Fact]
+    public async Task A_holder_whose_callers_stop_gives_its_share_to_a_busy_one_within_a_second()
+    {
+        var leaser = new InProcessCapacityLeaser(); // leases of 4 s, renewed at 2 s: the defaults
+        var options = new RateBudgetOptions { RequestsPerMinute = 6_000 };
+        using var busy = new SharedRateBudget("lane", leaser, options);
+        using var quitting = new SharedRateBudget("lane", leaser, options);
+        using var stopBusy = new CancellationTokenSource();
+        using var stopQuitting = new CancellationTokenSource();
+        var callers = new[] { CallAsync(busy, stopBusy.Token), CallAsync(quitting, stopQuitting.Token) };
+
+        await Task.Delay(3_000); // both wait for the budget: each holds about half of 97 a second
+        Assert.InRange(quitting.Lease!.GrantedPerSecond.Requests!.Value, 30, 67);
+        await stopQuitting.CancelAsync();
+        var stopped = Stopwatch.StartNew();
+        while (busy.Lease!.GrantedPerSecond.Requests!.Value < 90)
+        {
+            Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(1.5), $"the busy holder still had {busy.Lease.GrantedPerSecond.Requests} a second 1.5 s after the other stopped");
+            await Task.Delay(20);
+        }
+
+        await stopBusy.CancelAsync();
+        await Task.WhenAll(callers);
+
+        static async Task CallAsync(SharedRateBudget budget, CancellationToken stop)
+        {
+            try
+            {
+                while (true)
+                {
+                    using var lease = await budget.AcquireAsync(1, stop);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public void A_lane_opened_with_a_leaser_draws_a_shared_budget()
     {
         var options = new SluiceClientOptions { RateBudget = { RequestsPerMinute = 60, Leaser = new InProcessCapacityLeaser() }, Lanes = new ProviderLaneRegistry() };

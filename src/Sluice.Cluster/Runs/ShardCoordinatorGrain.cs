@@ -47,9 +47,20 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
             OutputPath = Path.GetFullPath(options.OutputPath),
             ErrorsPath = options.ErrorsPath is null ? null : Path.GetFullPath(options.ErrorsPath),
         };
+        long lastEpoch = 0;
         if (options.OutputPath != Run)
         {
             throw new ArgumentException($"The run {Run} was asked to start the run of {options.OutputPath}: a coordinator is keyed by its run's full output path.", nameof(options));
+        }
+
+        if (_table is not null && !File.Exists(_files.TablePath))
+        {
+            // The run directory was deleted to start over while this coordinator was active: a new table, with epochs
+            // above every one granted before, so a late commit of the old run's holders is still rejected.
+            LogStartingOver(Run, _files.TablePath);
+            lastEpoch = _table.LastEpoch;
+            _table = null;
+            _assembly = null;
         }
 
         if (_table is not null)
@@ -68,7 +79,7 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
                 throw new ArgumentException($"{options.InputPath} holds no request: expected one JSON request object per line.", nameof(options));
             }
 
-            var table = new ShardTable(Run, options, shards);
+            var table = new ShardTable(Run, options, shards, lastEpoch);
             await ShardTableFile.WriteAsync(table, _files.TablePath);
             _table = table;
             LogStarted(Run, shards.Count, options.ShardLines);
@@ -208,6 +219,9 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
 
     [LoggerMessage(LogLevel.Information, "Sharded run {Run}: {Shards} shards of up to {Lines} lines")]
     private partial void LogStarted(string run, int shards, int lines);
+
+    [LoggerMessage(LogLevel.Warning, "Sharded run {Run}: {Table} is gone (the run directory was deleted); the run starts over")]
+    private partial void LogStartingOver(string run, string table);
 
     [LoggerMessage(LogLevel.Information, "Sharded run {Run} continues: {Committed} of {Shards} shards committed, epochs continue above {Epoch}")]
     private partial void LogResumed(string run, int committed, int shards, long epoch);

@@ -11,13 +11,16 @@ namespace Sluice.Cluster.Runs;
 /// <see cref="BatchRunOptions.Resume"/> and input order. The lease is renewed at half its duration meanwhile; when a
 /// renewal is refused, or none succeeds for a whole lease duration, the run is cancelled at once (what it journalled
 /// stays for the next epoch). The shard's counts go to the coordinator every <see cref="ReportInterval"/>, and its
-/// worker is told (<c>tail</c>) when no more items are left than the lane's concurrency limit, so it can start the
-/// next shard while this one drains. A finished run is committed under the lease's epoch, with its final counts.
+/// worker is told (<c>tail</c>) when no more items are left than <see cref="TailRounds"/> fills of the lane's
+/// concurrency limit, so it can start the next shard while this one drains. A finished run is committed under the lease's epoch, with its final counts.
 /// </summary>
 internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, CapacityLeaser budgets, TimeProvider time, ILogger logger)
 {
     /// <summary>How often a running shard reports its counts to the coordinator.</summary>
     public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How many fills of the lane's concurrency limit are left when a shard's tail begins.</summary>
+    public const int TailRounds = 4;
 
     /// <summary>Runs the shard; returns how the coordinator answered the commit, or <see langword="null"/> when there
     /// was no commit (the lease was lost, or <paramref name="stop"/> interrupted the run and the lease was released).</summary>
@@ -25,8 +28,8 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
     /// <param name="coordinator">The run's coordinator.</param>
     /// <param name="stop">Stops admitting work; what is in flight finishes and is journalled.</param>
     /// <param name="kill">Stops at once, as a crash would.</param>
-    /// <param name="tail">Completed when the shard's tail begins (no more items left than the lane's concurrency
-    /// limit), or when the run ends, whichever comes first.</param>
+    /// <param name="tail">Completed when the shard's tail begins (no more items left than <see cref="TailRounds"/>
+    /// fills of the lane's concurrency limit), or when the run ends, whichever comes first.</param>
     public async Task<ShardCommitOutcome?> RunAsync(ShardLease lease, IShardCoordinatorGrain coordinator, CancellationToken stop, CancellationToken kill, TaskCompletionSource? tail = null)
     {
         var files = new ShardFiles(lease.Run);
@@ -152,7 +155,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
 
     /// <summary>Until <paramref name="ended"/>: reports the shard's counts every <see cref="ReportInterval"/> (a report
     /// that fails is dropped; the next one carries the counts), and completes <paramref name="tail"/> once the
-    /// shard's tail has begun: no more items left to finish than its lane's concurrency limit.</summary>
+    /// shard's tail has begun (see <see cref="TailRounds"/>).</summary>
     private async Task WatchAsync(ShardLease lease, IShardCoordinatorGrain coordinator, BatchFileRunner runner, TaskCompletionSource? tail, CancellationToken ended)
     {
         var poll = TimeSpan.FromMilliseconds(50);
@@ -169,9 +172,10 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             }
 
             var snapshot = runner.Snapshot();
-            // The tail: no more items left than the lane has slots, so from here on slots fall idle unless the next
-            // shard starts. (Items the engine has merely taken may still wait for a slot or the budget.)
-            if (snapshot.Total is { } total && total - snapshot.Done - snapshot.NotSent <= Math.Max(1, snapshot.ConcurrencyLimit))
+            // The tail: no more items left than TailRounds fills of the lane's slots. Slots fall idle after the last
+            // round unless the next shard has started by then, and starting one (a lease, the shard's lines, its
+            // journal and validation, a client) takes a round or two of a fast provider's latency.
+            if (snapshot.Total is { } total && total - snapshot.Done - snapshot.NotSent <= TailRounds * Math.Max(1, snapshot.ConcurrencyLimit))
             {
                 tail?.TrySetResult();
             }

@@ -135,6 +135,25 @@ public sealed class ShardedRunClusterTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
+    public async Task Deleting_a_finished_runs_directory_starts_it_over_with_epochs_above_the_old_ones()
+    {
+        var options = await WriteRunAsync(items: 300) with { ShardLines = 100 };
+        await ShardedRun.SubmitAsync(_cluster.Client, options);
+        var first = await FinishAsync(options);
+        Assert.Equal(300, first.OutputLines);
+
+        Directory.Delete(new ShardFiles(options.OutputPath).Run.Path, recursive: true);
+        File.Delete(options.OutputPath);
+        var again = await ShardedRun.SubmitAsync(_cluster.Client, options); // the coordinator is still active
+        Assert.Equal(0, again.Committed);
+        Assert.False(again.Finished);
+        var second = await FinishAsync(options);
+        Assert.Equal(300, second.OutputLines);
+        Assert.Equal(300, File.ReadAllLines(options.OutputPath).Length);
+        Assert.True(second.Epoch > first.Epoch, $"epochs restarted: {second.Epoch} after {first.Epoch}");
+    }
+
+    [Fact]
     public async Task A_worker_takes_its_next_shard_while_the_tail_of_the_last_one_drains_within_one_concurrency_limit()
     {
         // Slow answers and small shards: each shard's tail (its last items in flight) lasts a whole latency.

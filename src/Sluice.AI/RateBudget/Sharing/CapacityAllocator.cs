@@ -148,9 +148,9 @@ public sealed class CapacityAllocator
         }
 
         double grant = Math.Min(fair, free);
-        if (grant < fair * 0.99)
+        if (grant < fair * 0.99 || grant < Math.Min(holder.Wants[dimension], capacity) * 0.99)
         {
-            starved = true;
+            starved = true; // less than its fair share, or than it wants: a share another holder gives up reaches it soon
         }
 
         return grant;

@@ -11,8 +11,9 @@ public sealed class CapacityAllocatorOptions : ICheckedOptions
     /// within 4 s. At least 200 ms.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>Gets or sets how soon a holder with less than its fair share asks again (it waits for the others to
-    /// give up what they hold, which they do at their own renewal).</summary>
+    /// <summary>Gets or sets how soon a holder with less than its fair share, or less than it wants, asks again (it
+    /// waits for the others to give up what they hold, which they do at their own renewal, or sooner when their demand
+    /// falls).</summary>
     /// <value>Default 250 ms. Positive and shorter than half the lease.</value>
     public TimeSpan StarvedRenewal { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -10,8 +10,10 @@ namespace Sluice.AI;
 /// </summary>
 /// <remarks>
 /// <para>The budget asks for a lease when it is created and renews it when the lease says (half its duration, sooner
-/// while it has less than its fair share). It also asks at once when its demand outgrows its share (a caller had to
-/// wait) and when a 429 pauses it (so the other holders learn of the pause at their next renewal). Its demand is what
+/// while it has less than its fair share or than it wants). It also asks at once when its demand outgrows its share (a
+/// caller had to wait), when its demand falls to less than half of what it last reported (its callers stopped: the
+/// share goes back to the others now, not at the next renewal), and when a 429 pauses it (so the other holders learn
+/// of the pause at their next renewal). Its demand is what
 /// callers asked for since the last renewal; a budget with waiting callers asks for the whole limit and gets its fair
 /// share of it.</para>
 /// <para>A lease holds for its duration counted from when the request was sent; if it cannot be renewed by then
@@ -25,6 +27,7 @@ public sealed class SharedRateBudget : RateBudget
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan EarliestRenewal = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DemandCheck = TimeSpan.FromMilliseconds(250);
     private readonly LocalRateBudget _local;
     private readonly CapacityLeaser _leaser;
     private readonly RateBudgetOptions _options;
@@ -43,6 +46,7 @@ public sealed class SharedRateBudget : RateBudget
     private long _askedOutput;
     private int _waited;
     private bool _reportedBacklog;
+    private double _reportedRequests;
     private TimeSpan _pause;
     private CapacityLease? _lease;
     private long _leaseExpires;
@@ -315,7 +319,7 @@ public sealed class SharedRateBudget : RateBudget
 
                 if (rest > TimeSpan.Zero)
                 {
-                    await Task.WhenAny(woken, Task.Delay(rest, _time, stop)).ConfigureAwait(false);
+                    await WaitAsync(woken, rest, last, stop).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -325,6 +329,40 @@ public sealed class SharedRateBudget : RateBudget
 
             ExpireIfDue();
         }
+    }
+
+    /// <summary>Waits <paramref name="rest"/>, or until <paramref name="woken"/>, or until the demand has fallen to
+    /// less than half of what the last renewal reported (checked every <see cref="DemandCheck"/>): a holder whose
+    /// callers stopped gives its share back at once, not at its next renewal.</summary>
+    private async Task WaitAsync(Task woken, TimeSpan rest, long since, CancellationToken stop)
+    {
+        while (rest > TimeSpan.Zero)
+        {
+            TimeSpan slice = rest < DemandCheck ? rest : DemandCheck;
+            if (await Task.WhenAny(woken, Task.Delay(slice, _time, stop)).ConfigureAwait(false) == woken)
+            {
+                return;
+            }
+
+            stop.ThrowIfCancellationRequested();
+            rest -= slice;
+            if (DemandFell(since))
+            {
+                return;
+            }
+        }
+    }
+
+    private bool DemandFell(long since)
+    {
+        if (Volatile.Read(ref _waited) == 1 || _local.Snapshot.Queued > 0)
+        {
+            return false;
+        }
+
+        double seconds = Math.Max(_time.GetElapsedTime(since).TotalSeconds, 0.05);
+        double recent = Math.Max(1.0, Interlocked.Read(ref _asked) / seconds * 1.5);
+        return recent < Volatile.Read(ref _reportedRequests) / 2;
     }
 
     private CapacityRequest Request(long sinceLastTicks)
@@ -348,6 +386,7 @@ public sealed class SharedRateBudget : RateBudget
             BudgetRates wants = backlogged
                 ? limits.Times(1.0 / 60)
                 : new BudgetRates(Recent(asked), Recent(input + output), Recent(input), Recent(output));
+            Volatile.Write(ref _reportedRequests, wants.Requests ?? 0);
             return new CapacityRequest(_lane, _holder, limits, wants, current ? _lease!.GrantedPerSecond : default, pause);
         }
 
