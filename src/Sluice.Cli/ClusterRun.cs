@@ -10,15 +10,15 @@ namespace Sluice.Cli;
 
 /// <summary><c>sluice run --cluster redis://host:port</c>: submits the run to a Sluice cluster (the silos that
 /// <c>sluice worker</c> started) and follows it until its output files are in place. The shards run on the workers, on
-/// the same engine, client stack and journal as a local run, and draw from the cluster's budget, so <c>--rpm</c> and
-/// <c>--tpm</c> hold for all of them together. The verb only maps its options and shows progress; the run is
+/// the same engine, client stack and journal as a local run, and draw from the cluster's budget, so <c>--rpm</c>,
+/// <c>--tpm</c>, <c>--input-tpm</c> and <c>--output-tpm</c> hold for all of them together. The verb only maps its options and shows progress; the run is
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The options a sharded run does not take yet, by name, with the reason printed when one is given.</summary>
-    public static readonly string[] NotWithCluster = ["--max-cost", "--prices", "--cache", "--retry-errors", "--skip-invalid", "--dry-run", "--shared-budget", "--input-tpm", "--output-tpm"];
+    public static readonly string[] NotWithCluster = ["--max-cost", "--prices", "--cache", "--retry-errors", "--skip-invalid", "--shared-budget"];
 
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {

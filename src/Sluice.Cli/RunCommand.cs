@@ -92,14 +92,15 @@ internal static class RunCommand
             }
         }
 
+        if (parse.GetValue(DryRun))
+        {
+            // With --cluster too: an estimate sends nothing and needs no cluster.
+            return await DryRunAsync(input, prices, parse.GetValue(SkipInvalid), cancellationToken).ConfigureAwait(false);
+        }
+
         if (parse.GetValue(ClusterAddress) is { } cluster)
         {
             return await RunOnClusterAsync(parse, cluster, input, output, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (parse.GetValue(DryRun))
-        {
-            return await DryRunAsync(input, prices, parse.GetValue(SkipInvalid), cancellationToken).ConfigureAwait(false);
         }
 
         if (Configure(parse) is not { } configured)
@@ -274,7 +275,7 @@ internal static class RunCommand
         {
             if (parse.GetResult(parse.CommandResult.Command.Options.First(o => o.Name == name)) is { Implicit: false })
             {
-                return Fail($"{name} is not available with --cluster yet (a sharded run takes the input, output, endpoint, key, concurrency, --rpm/--tpm, attempts and timeout).");
+                return Fail($"{name} is not available with --cluster yet (a sharded run takes the input, output, endpoint, key, concurrency, --rpm, --tpm, --input-tpm, --output-tpm, attempts and timeout; --dry-run estimates without the cluster).");
             }
         }
 
@@ -302,6 +303,8 @@ internal static class RunCommand
             MaxConcurrency = clientOptions.Concurrency.MaxConcurrency,
             RequestsPerMinute = clientOptions.RateBudget.RequestsPerMinute,
             TokensPerMinute = clientOptions.RateBudget.TokensPerMinute,
+            InputTokensPerMinute = clientOptions.RateBudget.InputTokensPerMinute,
+            OutputTokensPerMinute = clientOptions.RateBudget.OutputTokensPerMinute,
             FlushToDisk = !parse.GetValue(NoFsync),
         };
         return await ClusterRun.RunAsync(cluster, run, cancellationToken).ConfigureAwait(false);

@@ -158,6 +158,18 @@ public sealed class WorkerTests
         Assert.Contains("--cluster: expected a cluster address such as redis://", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_dry_run_with_cluster_estimates_without_connecting_to_any_cluster()
+    {
+        string directory = Files.TempDirectory();
+        string input = Files.ChatRequests(directory, 20);
+        var run = await Cli.RunAsync(directory, null, "run", "-i", input, "-o", "results.jsonl", "--dry-run", "--cluster", "redis://127.0.0.1:1");
+        Assert.True(run.ExitCode == 0, Runs.Explain(run));
+        Assert.Contains("requests", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("cluster", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(directory, "results.jsonl.sluice")));
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, Cli process, string what)
     {
         var waited = Stopwatch.StartNew();

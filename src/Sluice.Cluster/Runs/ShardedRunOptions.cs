@@ -53,12 +53,12 @@ public sealed record ShardedRunOptions
     [Id(7)]
     public int? MaxConcurrency { get; init; }
 
-    /// <summary>Gets the requests per minute each worker's budget allows.</summary>
+    /// <summary>Gets the requests per minute the cluster's budget allows, for all workers together.</summary>
     /// <value>Default <see langword="null"/>: learned from the provider's headers and 429s.</value>
     [Id(8)]
     public int? RequestsPerMinute { get; init; }
 
-    /// <summary>Gets the tokens per minute each worker's budget allows.</summary>
+    /// <summary>Gets the tokens per minute the cluster's budget allows, for all workers together.</summary>
     /// <value>Default <see langword="null"/>: learned.</value>
     [Id(9)]
     public int? TokensPerMinute { get; init; }
@@ -79,6 +79,16 @@ public sealed record ShardedRunOptions
     [Id(12)]
     public bool FlushToDisk { get; init; } = true;
 
+    /// <summary>Gets the input tokens per minute the cluster's budget allows, for all workers together (Anthropic's ITPM).</summary>
+    /// <value>Default <see langword="null"/>: no separate input-token limit.</value>
+    [Id(13)]
+    public int? InputTokensPerMinute { get; init; }
+
+    /// <summary>Gets the output tokens per minute the cluster's budget allows, for all workers together (Anthropic's OTPM).</summary>
+    /// <value>Default <see langword="null"/>: no separate output-token limit.</value>
+    [Id(14)]
+    public int? OutputTokensPerMinute { get; init; }
+
     /// <summary>The settings that change results, for each shard's manifest, worded as <c>sluice run</c> words them.</summary>
     internal IReadOnlyDictionary<string, string?> ManifestSettings() => new Dictionary<string, string?>
     {
@@ -98,6 +108,8 @@ public sealed record ShardedRunOptions
         options.Concurrency.MaxConcurrency = MaxConcurrency;
         options.RateBudget.RequestsPerMinute = RequestsPerMinute;
         options.RateBudget.TokensPerMinute = TokensPerMinute;
+        options.RateBudget.InputTokensPerMinute = InputTokensPerMinute;
+        options.RateBudget.OutputTokensPerMinute = OutputTokensPerMinute;
         options.Retry.MaxAttempts = MaxAttempts;
         options.AttemptTimeout.Timeout = AttemptTimeout;
         return options;

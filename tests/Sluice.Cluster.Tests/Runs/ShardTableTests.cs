@@ -148,5 +148,19 @@ public sealed class ShardTableTests : IDisposable
         Assert.Equal(new ShardedRunCounts { Total = 30, Done = 10, Succeeded = 10, InputTokens = 100, OutputTokens = 50 }, reloaded.Counts());
     }
 
+    [Fact]
+    public void Each_worker_builds_its_client_with_the_runs_four_limits_drawn_from_the_clusters_budget()
+    {
+        var leaser = new Sluice.AI.InProcessCapacityLeaser();
+        var client = (Options with { RequestsPerMinute = 600, TokensPerMinute = 90_000, InputTokensPerMinute = 80_000, OutputTokensPerMinute = 8_000, MaxConcurrency = 12 })
+            .ClientOptions(new Sluice.AI.ProviderLaneRegistry(), leaser);
+        Assert.Same(leaser, client.RateBudget.Leaser);
+        Assert.Equal(600, client.RateBudget.RequestsPerMinute);
+        Assert.Equal(90_000, client.RateBudget.TokensPerMinute);
+        Assert.Equal(80_000, client.RateBudget.InputTokensPerMinute);
+        Assert.Equal(8_000, client.RateBudget.OutputTokensPerMinute);
+        Assert.Equal(12, client.Concurrency.MaxConcurrency);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
