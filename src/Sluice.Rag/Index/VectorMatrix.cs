@@ -10,8 +10,11 @@ namespace Sluice.Rag;
 internal sealed class VectorMatrix(int dimensions, bool int8)
 {
     private float[] _floats = [];
+    private int _floatStart; // row 0's index in _floats: on a 64-byte boundary (AlignedArray)
     private sbyte[] _codes = [];
+    private int _codeStart;
     private float[] _scales = [];
+    private int _capacity;
 
     public int Dimensions => dimensions;
 
@@ -20,6 +23,9 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     public int Count { get; private set; }
 
     public long Bytes => int8 ? _codes.LongLength + _scales.LongLength * sizeof(float) : _floats.LongLength * sizeof(float);
+
+    /// <summary>Bytes from row 0 to the previous 64-byte boundary: 0 once anything is allocated (for tests).</summary>
+    internal int RowMisalignment => int8 ? AlignedArray.Misalignment(_codes, _codeStart) : AlignedArray.Misalignment(_floats, _floatStart);
 
     /// <summary>Writes <paramref name="vector"/> (normalised here) into <paramref name="row"/>; row == Count appends.</summary>
     public void Set(int row, ReadOnlySpan<float> vector)
@@ -37,7 +43,7 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         {
             float max = MathF.Abs(TensorPrimitives.MaxMagnitude(unit)); // MaxMagnitude keeps the sign
             float scale = max > 0 ? max / 127f : 1f;
-            var codes = _codes.AsSpan(row * dimensions, dimensions);
+            var codes = CodeRow(row);
             for (int i = 0; i < unit.Length; i++)
             {
                 codes[i] = (sbyte)Math.Clamp(MathF.Round(unit[i] / scale), -127, 127);
@@ -47,7 +53,7 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         }
         else
         {
-            unit.CopyTo(_floats.AsSpan(row * dimensions, dimensions));
+            unit.CopyTo(FloatRow(row));
         }
     }
 
@@ -59,12 +65,12 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         {
             if (int8)
             {
-                _codes.AsSpan(last * dimensions, dimensions).CopyTo(_codes.AsSpan(row * dimensions, dimensions));
+                CodeRow(last).CopyTo(CodeRow(row));
                 _scales[row] = _scales[last];
             }
             else
             {
-                _floats.AsSpan(last * dimensions, dimensions).CopyTo(_floats.AsSpan(row * dimensions, dimensions));
+                FloatRow(last).CopyTo(FloatRow(row));
             }
         }
 
@@ -74,23 +80,34 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// <summary>Reserves room for <paramref name="rows"/> rows.</summary>
     public void Grow(int rows)
     {
-        int capacity = int8 ? _scales.Length : _floats.Length / dimensions;
+        int capacity = _capacity;
         if (rows <= capacity)
         {
             return;
         }
 
-        int next = Math.Max(rows, Math.Max(1024, (int)Math.Min(int.MaxValue / dimensions, capacity * 3L / 2)));
+        int next = Math.Max(rows, Math.Max(1024, (int)Math.Min((int.MaxValue / dimensions) - AlignedArray.Alignment, capacity * 3L / 2)));
+        int used = Count * dimensions;
         if (int8)
         {
-            Array.Resize(ref _codes, checked(next * dimensions));
+            var codes = AlignedArray.Allocate<sbyte>(checked(next * dimensions), out int start);
+            _codes.AsSpan(_codeStart, used).CopyTo(codes.AsSpan(start));
+            (_codes, _codeStart) = (codes, start);
             Array.Resize(ref _scales, next);
         }
         else
         {
-            Array.Resize(ref _floats, checked(next * dimensions));
+            var floats = AlignedArray.Allocate<float>(checked(next * dimensions), out int start);
+            _floats.AsSpan(_floatStart, used).CopyTo(floats.AsSpan(start));
+            (_floats, _floatStart) = (floats, start);
         }
+
+        _capacity = next;
     }
+
+    private Span<float> FloatRow(int row) => _floats.AsSpan(_floatStart + (row * dimensions), dimensions);
+
+    private Span<sbyte> CodeRow(int row) => _codes.AsSpan(_codeStart + (row * dimensions), dimensions);
 
     /// <summary>Scores rows [<paramref name="from"/>, <paramref name="to"/>) against each query of a block (unit vectors,
     /// <paramref name="queries"/>.Length = count × dimensions). Blocked: <see cref="RowTile"/> rows at a time are scored
@@ -164,7 +181,7 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         for (int r = 0; r < rows.Length; r++)
         {
             TensorPrimitives.ConvertChecked<sbyte, float>(
-                _codes.AsSpan(rows[r] * dimensions, dimensions), decoded.AsSpan(r * dimensions, dimensions));
+                CodeRow(rows[r]), decoded.AsSpan(r * dimensions, dimensions));
         }
 
         return decoded.AsSpan(0, rows.Length * dimensions);
@@ -173,10 +190,10 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     private void DotRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
     {
         int d = dimensions;
-        var r0 = _floats.AsSpan(rows[0] * d, d);
-        var r1 = rows.Length > 1 ? _floats.AsSpan(rows[1] * d, d) : r0;
-        var r2 = rows.Length > 2 ? _floats.AsSpan(rows[2] * d, d) : r0;
-        var r3 = rows.Length > 3 ? _floats.AsSpan(rows[3] * d, d) : r0;
+        ReadOnlySpan<float> r0 = FloatRow(rows[0]);
+        var r1 = rows.Length > 1 ? FloatRow(rows[1]) : r0;
+        var r2 = rows.Length > 2 ? FloatRow(rows[2]) : r0;
+        var r3 = rows.Length > 3 ? FloatRow(rows[3]) : r0;
         DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
     }
 
@@ -195,12 +212,12 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         var result = new float[dimensions];
         if (int8)
         {
-            TensorPrimitives.ConvertChecked<sbyte, float>(_codes.AsSpan(row * dimensions, dimensions), result);
+            TensorPrimitives.ConvertChecked<sbyte, float>(CodeRow(row), result);
             TensorPrimitives.Multiply(result, _scales[row], result);
         }
         else
         {
-            _floats.AsSpan(row * dimensions, dimensions).CopyTo(result);
+            FloatRow(row).CopyTo(result);
         }
 
         return result;
