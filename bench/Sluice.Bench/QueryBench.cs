@@ -88,6 +88,11 @@ internal static class QueryBench
 
             double searchOneSeconds = searchOne.Elapsed.TotalSeconds;
 
+            // One SearchMany over a small index takes 10-40 ms, which a context switch moves by a third: the best of
+            // ten as well (each 1,000 queries).
+            double searchManyBest = Enumerable.Range(0, 10).Min(_ => Time(() => index.SearchMany(memories, 5)));
+            double searchOneBest = Enumerable.Range(0, 10).Min(_ => Time(() => { foreach (var vector in memories) { index.Search(vector.Span, 5); } }));
+
             BenchResult.Print(new
             {
                 suite = "query",
@@ -105,6 +110,8 @@ internal static class QueryBench
                 embed_one_by_one_queries_per_s = Math.Round(QueryCount / embedOneSeconds, 1),
                 search_many_queries_per_s = Math.Round(QueryCount / searchManySeconds, 1),
                 search_one_by_one_queries_per_s = Math.Round(QueryCount / searchOneSeconds, 1),
+                best_of_10_search_many_queries_per_s = Math.Round(QueryCount / searchManyBest, 1),
+                best_of_10_search_one_by_one_queries_per_s = Math.Round(QueryCount / searchOneBest, 1),
             });
         }
         finally
@@ -115,5 +122,12 @@ internal static class QueryBench
                 File.Delete(file);
             }
         }
+    }
+
+    private static double Time(Action run)
+    {
+        var watch = Stopwatch.StartNew();
+        run();
+        return watch.Elapsed.TotalSeconds;
     }
 }

@@ -11,8 +11,9 @@ namespace Sluice.LocalEmbeddings;
 /// <remarks>
 /// <para>Built for bulk: each call tokenizes every text, sorts the texts by length so a group (one ONNX run, often
 /// called a "batch") carries little padding, and runs <see cref="LocalEmbeddingOptions.Parallelism"/> single-threaded
-/// runs at once on one shared session. The group size adapts (<see cref="AdaptiveGroupSize"/>): it grows while the
-/// measured time per token position falls and shrinks when it rises, bounded by
+/// runs at once on one shared session. The group size adapts (<see cref="AdaptiveGroupSize"/>), for each length class
+/// of the texts on its own (up to 16 word pieces, 17–32, 33–64, 65–128, 129–256, 257–512; the cost per position depends
+/// on the length): it grows while the measured time per token position falls and shrinks when it rises, bounded by
 /// <see cref="LocalEmbeddingOptions.MaxGroupSize"/> texts and <see cref="LocalEmbeddingOptions.MaxGroupTokens"/>
 /// token positions. Results come back in input order.</para>
 /// <para>A text longer than <see cref="LocalEmbeddingOptions.MaxTokens"/> word pieces is truncated, counted on the
@@ -32,7 +33,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     private readonly ConcurrentBag<WordPieceTokenizer> _tokenizers = [];
     private readonly ConcurrentBag<GroupBuffers> _buffers = [];
     private readonly SemaphoreSlim _runSlots;
-    private readonly AdaptiveGroupSize? _sizer;
+    private readonly LengthClassSizers? _sizers;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private int _disposed;
 
@@ -48,7 +49,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         if (_options.FixedGroupSize is null)
         {
-            _sizer = new AdaptiveGroupSize(_options.SizerOptions());
+            _sizers = new LengthClassSizers(_options);
         }
 
         _metadata = new EmbeddingGeneratorMetadata("sluice-local", null, ModelId, Dimensions);
@@ -87,8 +88,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         }
     }
 
-    /// <summary>Gets the group size ("batch size") the next group will use: the adaptive choice, or the fixed size.</summary>
-    public int CurrentGroupSize => _options.FixedGroupSize ?? _sizer!.Current;
+    /// <summary>Gets the group size ("batch size") in use: the fixed size, or the adaptive choice for the length class of
+    /// the last group taken.</summary>
+    public int CurrentGroupSize => _options.FixedGroupSize ?? _sizers!.Current;
+
+    /// <summary>The adaptive sizes per length class (<see langword="null"/> with a fixed group size), for tests and the benchmark.</summary>
+    internal LengthClassSizers? SizersForTests => _sizers;
 
     /// <inheritdoc />
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -204,7 +209,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             var outputs = new float[owner._options.MaxGroupSize][];
             try
             {
-                while (TakeGroup(out int start, out int count, out int padded))
+                while (TakeGroup(out int start, out int count, out int padded, out var sizer))
                 {
                     for (int i = 0; i < count; i++)
                     {
@@ -214,9 +219,9 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
                     owner._runSlots.Wait(cancellationToken);
                     try
                     {
-                        long began = owner._sizer?.Start() ?? 0;
+                        long began = sizer?.Start() ?? 0;
                         owner._session.Embed(group.AsSpan(0, count), outputs.AsSpan(0, count), buffers, cancellationToken);
-                        owner._sizer?.RecordSince(began, count, (long)count * padded);
+                        sizer?.RecordSince(began, count, (long)count * padded);
                     }
                     finally
                     {
@@ -239,13 +244,15 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             }
         }
 
-        private bool TakeGroup(out int start, out int count, out int padded)
+        private bool TakeGroup(out int start, out int count, out int padded, out AdaptiveGroupSize? sizer)
         {
             cancellationToken.ThrowIfCancellationRequested();
             lock (_cursorGate)
             {
                 start = _cursor;
-                count = Math.Min(Math.Min(owner.CurrentGroupSize, owner._options.MaxGroupSize), texts.Length - start);
+                sizer = start < texts.Length ? owner._sizers?.For(_tokens[_order[start]].Length) : null;
+                int size = owner._options.FixedGroupSize ?? sizer?.Current ?? 1;
+                count = Math.Min(Math.Min(size, owner._options.MaxGroupSize), texts.Length - start);
                 padded = count > 0 ? _tokens[_order[start + count - 1]].Length : 0;
                 while (count > 1 && (long)count * padded > owner._options.MaxGroupTokens)
                 {

@@ -150,6 +150,74 @@ public sealed class AdaptiveGroupSizeTests
     }
 
     [Fact]
+    public void A_settled_sizer_probes_less_and_less_often()
+    {
+        // 40 is the cheapest size (CostPerPosition): every trial (60, 26) loses. Between the trials the sizer rests,
+        // twice as long each time with no step in between (24, 48, then 96 groups with SamplesPerStep 3), so it spends
+        // ever fewer groups on the sizes it has measured worse.
+        var sizer = new AdaptiveGroupSize(new AdaptiveGroupSizeOptions { InitialSize = 40, SamplesPerStep = 3 });
+        var sizes = new List<int>();
+        for (int g = 0; g < 600; g++)
+        {
+            int size = sizer.Current;
+            sizes.Add(size);
+            sizer.Record(size, size * 100L, Cost(size, 100));
+        }
+
+        Assert.Equal(0, sizer.Steps);
+        Assert.Equal(40, sizer.SizeInForce);
+        var rests = new List<int>();
+        int run = 0;
+        foreach (int size in sizes)
+        {
+            if (size == 40)
+            {
+                run++;
+                continue;
+            }
+
+            if (run > 4)
+            {
+                rests.Add(run);
+            }
+
+            run = 0;
+        }
+
+        Assert.True(rests.Count >= 4, string.Join(",", rests));
+        Assert.InRange(rests[0], 24, 26);
+        Assert.InRange(rests[1], 48, 50);
+        Assert.InRange(rests[2], 96, 98);
+        Assert.InRange(rests[3], 96, 98); // the longest rest
+        Assert.True(sizes.Count(size => size != 40) < 80, $"{sizes.Count(size => size != 40)} groups off the best size");
+    }
+
+    [Fact]
+    public void After_a_step_the_size_just_left_is_not_tried_again_before_a_rest()
+    {
+        // Best size 24 (144 / size + size / 4 + 10): from 16 the trial at 24 wins; then 36 loses, and the other way
+        // is 16, which has just lost: the sizer rests instead of spending a trial on it.
+        static TimeSpan Scripted(int size) => TimeSpan.FromTicks((long)(((144.0 / size) + (size / 4.0) + 10) * size * 100));
+        var sizer = new AdaptiveGroupSize(new AdaptiveGroupSizeOptions { InitialSize = 16, SamplesPerStep = 3 });
+        var afterStep = new List<int>();
+        for (int g = 0; g < 60; g++)
+        {
+            int size = sizer.Current;
+            if (sizer.Steps == 1)
+            {
+                afterStep.Add(size);
+            }
+
+            sizer.Record(size, size * 100L, Scripted(size));
+        }
+
+        Assert.Equal(1, sizer.Steps);
+        Assert.Equal(24, sizer.SizeInForce);
+        Assert.Contains(36, afterStep);
+        Assert.DoesNotContain(16, afterStep.Take(8 + 24)); // the trial at 36, then the whole first rest
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveGroupSizeOptions { StepFactor = 1 }.Validate());

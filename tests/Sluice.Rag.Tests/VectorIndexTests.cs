@@ -258,6 +258,36 @@ public sealed class VectorIndexTests : IDisposable
         Assert.True(quantised.Bytes * 3.5 < exact.Bytes);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Matrix_rows_start_on_a_cache_line_and_keep_their_values_through_growth(bool int8)
+    {
+        // The kernel's 32-byte loads must not straddle cache lines: row 0 (and so every row of 384 dimensions, 1,536
+        // or 384 bytes apart) sits on a 64-byte boundary, before and after the matrix grows by copying.
+        const int dimensions = 384;
+        float[][] rows = TestData.RandomUnitVectors(2_500, dimensions, seed: 12);
+        var matrix = new VectorMatrix(dimensions, int8);
+        for (int r = 0; r < 1_000; r++)
+        {
+            matrix.Set(r, rows[r]);
+        }
+
+        Assert.Equal(0, matrix.RowMisalignment);
+        float[] before = matrix.Row(999);
+        for (int r = 1_000; r < rows.Length; r++)
+        {
+            matrix.Set(r, rows[r]); // grows past 1,024 rows: a new array, rows copied
+        }
+
+        Assert.Equal(0, matrix.RowMisalignment);
+        Assert.Equal(before, matrix.Row(999));
+        Assert.Equal(rows.Length, matrix.Count);
+        var heap = new[] { new TopK(1) };
+        matrix.ScoreBlock(rows[2_400], heap, 0, matrix.Count, null);
+        Assert.Equal(2_400, heap[0].Sorted()[0].Row);
+    }
+
     internal static double Recall(VectorMatrix exact, VectorMatrix quantised, float[][] queries, int k)
     {
         int found = 0;

@@ -18,12 +18,15 @@ namespace Sluice;
 /// of nearly the same length, so only the size differs.</para>
 /// <para>When trials in both directions fail, the sizer holds its size for
 /// <see cref="AdaptiveGroupSizeOptions.SamplesPerStep"/> × 8 groups, then tries again (the best size can change as the
-/// items change). The chosen size is recorded on the <c>Sluice</c> meter as the histogram <c>sluice.group.size</c>
+/// items change); each further rest without a step in between is twice as long, up to × 32 groups, so a settled sizer
+/// spends few groups on sizes it has measured worse. After a step, the sizer does not try the size it just left again
+/// (it lost that trial): when the next trial onward fails, it rests at once. The chosen size is recorded on the <c>Sluice</c> meter as the histogram <c>sluice.group.size</c>
 /// (tag <c>sluice.group.sizer</c> = <see cref="AdaptiveGroupSizeOptions.Name"/>) each time a group is recorded.</para>
 /// </remarks>
 public sealed class AdaptiveGroupSize
 {
     private const int RestFactor = 8;
+    private const int MaxRestDoublings = 2;
     private const int TrialPatience = 6;
 
     private readonly AdaptiveGroupSizeOptions _options;
@@ -39,6 +42,8 @@ public sealed class AdaptiveGroupSize
     private int _trialStartedAt;
     private int _restUntil;
     private int _steps;
+    private int _cameFrom; // the size held before the last step (it lost that trial), or 0
+    private int _rests;    // rests since the last step: each one is twice as long as the one before
 
     /// <summary>Creates a sizer.</summary>
     /// <param name="options">The bounds and step settings; defaults when <see langword="null"/>.</param>
@@ -59,6 +64,19 @@ public sealed class AdaptiveGroupSize
             lock (_gate)
             {
                 return _trial != 0 && TrialTurn(_counted - _trialStartedAt) ? _trial : _size;
+            }
+        }
+    }
+
+    /// <summary>Gets the size in force: what <see cref="Current"/> returns outside trials, and on the held side of a
+    /// trial (never the candidate).</summary>
+    public int SizeInForce
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _size;
             }
         }
     }
@@ -128,6 +146,7 @@ public sealed class AdaptiveGroupSize
             if (_counted >= _restUntil)
             {
                 _failures = 0;
+                _cameFrom = 0; // after a rest the items may have changed: every neighbour is worth a trial again
                 StartTrial();
             }
 
@@ -151,9 +170,11 @@ public sealed class AdaptiveGroupSize
         double trial = Median(_trialSamples);
         if (trial < held * (1 - _options.Tolerance))
         {
+            _cameFrom = _size;
             _size = _trial;
             _steps++;
             _failures = 0;
+            _rests = 0;
             StartTrial();
         }
         else
@@ -165,14 +186,25 @@ public sealed class AdaptiveGroupSize
     private void Fail()
     {
         _direction = -_direction;
-        if (++_failures >= 2)
+        if (++_failures >= 2 || Candidate(_direction) == _cameFrom)
         {
-            _trial = 0; // neither direction helps: hold for a while, then look again
-            _restUntil = _counted + (RestFactor * _options.SamplesPerStep);
+            // Neither direction helps (or the other one is the size just left, which lost its trial): hold for a
+            // while, then look again; longer each time nothing is found.
+            _trial = 0;
+            _restUntil = _counted + ((RestFactor * _options.SamplesPerStep) << Math.Min(_rests, MaxRestDoublings));
+            _rests++;
             return;
         }
 
         StartTrial();
+    }
+
+    private int Candidate(int direction)
+    {
+        int next = direction > 0
+            ? Math.Max(_size + 1, (int)Math.Ceiling(_size * _options.StepFactor))
+            : Math.Min(_size - 1, (int)Math.Floor(_size / _options.StepFactor));
+        return Math.Clamp(next, _options.MinSize, _options.MaxSize);
     }
 
     private void StartTrial()
@@ -183,10 +215,7 @@ public sealed class AdaptiveGroupSize
         _trialStartedAt = _counted;
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            int next = _direction > 0
-                ? Math.Max(_size + 1, (int)Math.Ceiling(_size * _options.StepFactor))
-                : Math.Min(_size - 1, (int)Math.Floor(_size / _options.StepFactor));
-            next = Math.Clamp(next, _options.MinSize, _options.MaxSize);
+            int next = Candidate(_direction);
             if (next != _size)
             {
                 _trial = next;
