@@ -11,8 +11,19 @@ public sealed class SharedRateBudgetTests
     {
         public volatile bool CutOff;
 
-        public override ValueTask<CapacityLease> LeaseAsync(CapacityRequest request, CancellationToken cancellationToken = default) =>
-            CutOff ? throw new HttpRequestException("the leaser is unreachable") : inner.LeaseAsync(request, cancellationToken);
+        public volatile CapacityRequest? LastGranted;
+
+        public override async ValueTask<CapacityLease> LeaseAsync(CapacityRequest request, CancellationToken cancellationToken = default)
+        {
+            if (CutOff)
+            {
+                throw new HttpRequestException("the leaser is unreachable");
+            }
+
+            var lease = await inner.LeaseAsync(request, cancellationToken);
+            LastGranted = request;
+            return lease;
+        }
 
         public override ValueTask ReturnAsync(string lane, string holder, CancellationToken cancellationToken = default) =>
             inner.ReturnAsync(lane, holder, cancellationToken);
@@ -106,6 +117,39 @@ public sealed class SharedRateBudgetTests
             {
             }
         }
+    }
+
+    [Fact]
+    public async Task Demand_counted_while_renewals_fail_is_reported_by_the_next_renewal_that_succeeds()
+    {
+        var leaser = new Switchable(new InProcessCapacityLeaser());
+        using var budget = new SharedRateBudget("lane", leaser, new RateBudgetOptions { RequestsPerMinute = 60_000 });
+        while (budget.Lease is null)
+        {
+            await Task.Delay(20);
+        }
+
+        leaser.CutOff = true;
+        long failed = budget.Renewals.Failed;
+        for (int i = 0; i < 400; i++)
+        {
+            budget.AttemptAcquire(0).Dispose(); // demand, counted whether or not it is granted
+        }
+
+        while (budget.Renewals.Failed < failed + 2)
+        {
+            await Task.Delay(20); // at least two renewals failed, each carrying the 400
+        }
+
+        leaser.LastGranted = null;
+        leaser.CutOff = false;
+        while (leaser.LastGranted is null)
+        {
+            await Task.Delay(20);
+        }
+
+        // 400 asked over the second or so since the last success: far above the foothold of 1 a second.
+        Assert.True(leaser.LastGranted.WantsPerSecond.Requests > 50, $"the renewal after the failures reported {leaser.LastGranted.WantsPerSecond.Requests} a second");
     }
 
     [Fact]

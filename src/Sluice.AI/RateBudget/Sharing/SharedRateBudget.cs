@@ -284,12 +284,13 @@ public sealed class SharedRateBudget : RateBudget
 
             long sent = _time.GetTimestamp();
             TimeSpan next;
+            var (request, taken) = Request(sent - last);
             try
             {
                 // A leaser that does not answer (its silo died, Redis hangs) must not hold the loop past the lease.
                 using var call = new CancellationTokenSource(CallTimeout, _time);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, call.Token);
-                var lease = await _leaser.LeaseAsync(Request(sent - last), either.Token).ConfigureAwait(false);
+                var lease = await _leaser.LeaseAsync(request, either.Token).ConfigureAwait(false);
                 last = sent;
                 Apply(lease, sent);
                 Interlocked.Increment(ref _renewals);
@@ -302,6 +303,7 @@ public sealed class SharedRateBudget : RateBudget
             catch (Exception) when (!stop.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _failedRenewals);
+                Restore(taken); // what this request carried goes with the next one
                 next = RetryInterval;
             }
 
@@ -365,7 +367,24 @@ public sealed class SharedRateBudget : RateBudget
         return recent < Volatile.Read(ref _reportedRequests) / 2;
     }
 
-    private CapacityRequest Request(long sinceLastTicks)
+    /// <summary>The demand counts and the pause a request takes from the budget; given back when it fails.</summary>
+    private readonly record struct Taken(long Asked, long Input, long Output, TimeSpan Pause);
+
+    private void Restore(Taken taken)
+    {
+        Interlocked.Add(ref _asked, taken.Asked);
+        Interlocked.Add(ref _askedInput, taken.Input);
+        Interlocked.Add(ref _askedOutput, taken.Output);
+        lock (_lock)
+        {
+            if (taken.Pause > _pause)
+            {
+                _pause = taken.Pause;
+            }
+        }
+    }
+
+    private (CapacityRequest Request, Taken Taken) Request(long sinceLastTicks)
     {
         double seconds = Math.Max(sinceLastTicks / (double)_time.TimestampFrequency, 0.05);
         long asked = Interlocked.Exchange(ref _asked, 0);
@@ -387,7 +406,7 @@ public sealed class SharedRateBudget : RateBudget
                 ? limits.Times(1.0 / 60)
                 : new BudgetRates(Recent(asked), Recent(input + output), Recent(input), Recent(output));
             Volatile.Write(ref _reportedRequests, wants.Requests ?? 0);
-            return new CapacityRequest(_lane, _holder, limits, wants, current ? _lease!.GrantedPerSecond : default, pause);
+            return (new CapacityRequest(_lane, _holder, limits, wants, current ? _lease!.GrantedPerSecond : default, pause), new Taken(asked, input, output, pause));
         }
 
         double Recent(long count) => Math.Max(1.0, count / seconds * 1.5);
