@@ -22,7 +22,7 @@ internal static class WorkerCommand
 
     private const string ExitCodesHelp = """
         Exit codes:
-          0    stopped by Ctrl+C or SIGTERM: the shard in hand was drained, journalled and handed back
+          0    stopped by Ctrl+C or SIGTERM: the shards in hand were drained, journalled and handed back
           1    the silo could not start (the cluster's Redis unreachable, a port taken) or stopped on its own
           2    a bad option (the message names it)
         """;
@@ -80,7 +80,7 @@ internal static class WorkerCommand
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromMinutes(2));
         builder.UseOrleans(silo => silo.UseSluiceCluster(address, advertised, siloPort, gatewayPort));
         using var host = builder.Build();
-        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: the shard in hand drains and is handed back (Ctrl+C again to quit at once)");
+        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: the shards in hand drain and are handed back (Ctrl+C again to quit at once)");
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
