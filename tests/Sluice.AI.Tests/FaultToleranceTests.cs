@@ -129,6 +129,105 @@ public sealed class FaultToleranceTests
     }
 
     [Fact]
+    public void With_flat_latency_the_limit_reaches_its_maximum_within_the_completions_of_slow_start()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider()); // 8, at most 256
+        int completions = 0;
+        while (limit.CurrentLimit < 256 && completions < 10_000)
+        {
+            completions += limit.CurrentLimit;
+            Round(limit, _ => Success(50));
+        }
+
+        Assert.Equal(256, limit.CurrentLimit);
+        Assert.Equal(8 + 16 + 32 + 64 + 128, completions); // one round trip per doubling
+    }
+
+    [Fact]
+    public void One_clearly_slower_round_at_a_doubling_then_two_usual_rounds_resume_slow_start()
+    {
+        // A client's own pause (start-up, new connections opened as the limit doubles) looks like one slow round; queueing
+        // at the provider would stay. Before, the limit then grew by the gradient's small steps (about +1 per round).
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40)); // clearly slower at 32: slow start ends
+        Assert.True(limit.CurrentLimit <= 32, $"limit {limit.CurrentLimit}");
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20)); // two rounds back at the usual latency: the exit was spurious
+        for (int round = 0; round < 4; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        Assert.Equal(256, limit.CurrentLimit);
+    }
+
+    [Fact]
+    public void A_clearly_slower_round_followed_by_another_ends_slow_start_for_good()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40));
+        Round(limit, _ => Success(40)); // still slow: queueing
+        for (int round = 0; round < 6; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        Assert.InRange(limit.CurrentLimit, 16, 60);
+    }
+
+    [Fact]
+    public void A_lone_slow_round_after_slow_start_does_not_lower_the_limit()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 100, MaxLimit = 200 }, new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(25));
+        Round(limit, _ => Success(25)); // two rounds a little slower: slow start is over
+        for (int round = 0; round < 5; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        int before = limit.CurrentLimit;
+        Round(limit, _ => Success(50)); // one round held up on the client's side (a pause): the round after is usual again
+        Round(limit, _ => Success(20));
+        Assert.True(limit.CurrentLimit >= before, $"limit {limit.CurrentLimit}, before the slow round {before}");
+        Round(limit, _ => Success(50));
+        Round(limit, _ => Success(50)); // slow twice: queueing, and the gradient lowers the limit
+        Assert.True(limit.CurrentLimit < before, $"limit {limit.CurrentLimit}, before {before}");
+    }
+
+    [Fact]
+    public void Answers_to_attempts_started_before_a_doubling_do_not_judge_it()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20)); // 16
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.True(limit.AcquireAsync(CancellationToken.None).IsCompletedSuccessfully);
+        }
+
+        for (int i = 0; i < 15; i++)
+        {
+            limit.Release(Success(20));
+            Assert.True(limit.AcquireAsync(CancellationToken.None).IsCompletedSuccessfully); // a busy client: a new attempt at once
+        }
+
+        limit.Release(Success(20)); // the round's 16th answer, with 15 attempts still in flight: the limit doubles
+        Assert.Equal(32, limit.CurrentLimit);
+        for (int i = 0; i < 15; i++)
+        {
+            limit.Release(Success(40)); // started under 16, answered slowly: a round of these would end slow start
+        }
+
+        Round(limit, _ => Success(20)); // the round of attempts started under 32: latency flat
+        Assert.Equal(64, limit.CurrentLimit);
+    }
+
+    [Fact]
     public void A_round_clearly_slower_ends_slow_start_at_once()
     {
         var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());

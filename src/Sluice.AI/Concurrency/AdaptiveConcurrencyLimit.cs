@@ -14,9 +14,14 @@ namespace Sluice.AI;
 /// <para>LLM latency grows with output length, so raw latency says little about queueing. Each sample is therefore
 /// compared with the best latency ever seen for its output-length class (powers of two of output tokens): the ratio
 /// is the latency normalised per output length. Once per round (about one round trip (as many samples as the
-/// limit, at least 8 samples) the round's mean ratio gives the gradient <c>clamp(Tolerance ÷ ratio, 0.5, 1)</c>, and the
-/// limit moves a <see cref="AdaptiveConcurrencyOptions.Smoothing"/> share of the way toward
-/// <c>limit × gradient + √limit</c>.</para>
+/// limit, at least 8 samples) the round's median ratio, or the last round's when that is lower, gives the gradient
+/// <c>clamp(Tolerance ÷ ratio, 0.5, 1)</c>, and the limit moves a <see cref="AdaptiveConcurrencyOptions.Smoothing"/> share
+/// of the way toward <c>limit × gradient + √limit</c>: a round slowed by a pause of the client's own is not followed by
+/// another, queueing at the provider is.</para>
+/// <para>Rounds are counted as TCP counts them: after a doubling, the answers to attempts started before it are left out,
+/// so the next round judges the doubled limit. Slow start that ended on one clearly slower round resumes when the next
+/// two rounds are back at the usual latency (the exit was a pause of the client's, such as start-up or new connections,
+/// not queueing), as RFC 9406's conservative slow start does.</para>
 /// <para>The limit grows only while at least half of it is in use (an idle client learns nothing about capacity),
 /// never leaves [<see cref="AdaptiveConcurrencyOptions.MinLimit"/>, <see cref="AdaptiveConcurrencyOptions.MaxLimit"/>],
 /// and is observable as <see cref="ConcurrencyLimit.CurrentLimit"/>, in <see cref="BatchProgress.ConcurrencyLimit"/> when a batch uses
@@ -28,11 +33,12 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private const double RatioWeight = 0.1;
     private const int MinimumRound = 8;
     private const double ClearRise = 1.5; // a round this much slower than usual is queueing, not noise
+    private const int ExitChecks = 2; // calm rounds after a one-round exit from slow start that resume it
     private readonly AdaptiveConcurrencyOptions _options;
     private readonly TimeProvider _time;
     private readonly double[] _bestLatency = new double[LengthClasses];
     private double _limit;
-    private double _roundRatioSum;
+    private double[] _roundRatios = new double[MinimumRound];
     private int _roundSamples;
     private int _roundPeakInFlight;
     private int _roundTimeouts;
@@ -42,6 +48,9 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private bool _clearlyRising; // the last round was slower than usual by ClearRise or more
     private long _lastBackoff;
     private bool _slowStart = true;
+    private int _exitChecks; // rounds left to confirm an exit from slow start that one clearly slower round caused
+    private int _staleSamples; // answers still to come from attempts started before the last doubling
+    private double _previousRatio; // the last round's ratio
 
     /// <summary>Creates an adaptive limit.</summary>
     /// <param name="options">Bounds and tuning; defaults when <see langword="null"/>.</param>
@@ -98,6 +107,12 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
                 return;
             }
 
+            if (_staleSamples > 0)
+            {
+                _staleSamples--;
+                return;
+            }
+
             _roundTimeouts++;
             _roundPeakInFlight = Math.Max(_roundPeakInFlight, inFlight);
             if (_roundSamples == 0 && _roundTimeouts >= RoundSize)
@@ -111,7 +126,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
             if (_roundSamples > 0 && _roundSamples + _roundTimeouts >= RoundSize)
             {
-                CloseRound();
+                CloseRound(inFlight);
             }
 
             return;
@@ -132,12 +147,22 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         // Samples are gathered over a round of about one round trip (as many samples as the limit) and the limit
         // moves once per round: moving on every sample overshoots, because latency answers a change a round trip late.
-        _roundRatioSum += seconds / best;
-        _roundSamples++;
+        if (_staleSamples > 0)
+        {
+            _staleSamples--; // started under the limit before the doubling: it says nothing about the new one
+            return;
+        }
+
+        if (_roundSamples == _roundRatios.Length)
+        {
+            Array.Resize(ref _roundRatios, _roundSamples * 2);
+        }
+
+        _roundRatios[_roundSamples++] = seconds / best;
         _roundPeakInFlight = Math.Max(_roundPeakInFlight, inFlight);
         if (_roundSamples + _roundTimeouts >= RoundSize)
         {
-            CloseRound();
+            CloseRound(inFlight);
         }
     }
 
@@ -153,12 +178,13 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private int RoundSize => Math.Max(MinimumRound, (int)_limit);
 
     /// <summary>Judges a finished round (at least one answered attempt) and moves the limit.</summary>
-    private void CloseRound()
+    private void CloseRound(int inFlight)
     {
-        double ratio = _roundRatioSum / _roundSamples;
+        double ratio = RoundRatio();
+        double previous = _previousRatio > 0 ? _previousRatio : ratio;
+        _previousRatio = ratio;
         int peak = _roundPeakInFlight;
         double timeoutShare = (double)_roundTimeouts / (_roundTimeouts + _roundSamples);
-        _roundRatioSum = 0;
         _roundSamples = 0;
         _roundPeakInFlight = 0;
         _roundTimeouts = 0;
@@ -174,16 +200,28 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
             return;
         }
 
-        double gradient = Math.Clamp(_options.Tolerance / ratio, 0.5, 1.0);
+        if (_exitChecks > 0)
+        {
+            // Slow start ended on one clearly slower round. Queueing at the provider stays; a pause of the client's own
+            // (start-up, new connections, a busy shared machine) is over a round later. Two rounds back at the usual
+            // latency make the exit spurious and slow start resumes, as RFC 9406's conservative slow start does.
+            _exitChecks = slower ? 0 : _exitChecks - 1;
+            _slowStart = _exitChecks == 0 && !slower;
+        }
+
+        // The gradient follows the lesser of this round's ratio and the last one's: queueing at the provider lasts, while
+        // a round slowed by a pause of the client's own (a busy shared machine, a collection) is not followed by another.
+        double gradient = Math.Clamp(_options.Tolerance / Math.Min(ratio, previous), 0.5, 1.0);
         if (_slowStart)
         {
             // Slow start asks only whether latency rose as the limit doubled (against its usual level, not the best
             // ever seen: on a shared machine latency is noisy, and a best-ever yardstick would end slow start at once).
             if (!slower)
             {
-                if (peak >= _limit / 2)
+                if (peak >= _limit / 2 && _limit < _options.MaxLimit)
                 {
                     Volatile.Write(ref _limit, Math.Min(_options.MaxLimit, _limit * 2)); // slow start: double per round trip
+                    _staleSamples = inFlight - 1; // the next round is of attempts started under the doubled limit (as TCP's rounds)
                 }
 
                 return;
@@ -195,6 +233,8 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
             }
 
             _slowStart = false; // queueing confirmed ends slow start; the gradient takes over
+            _exitChecks = _risingRounds >= 2 ? 0 : ExitChecks; // one round alone may be a pause of the client's: look twice more
+            gradient = Math.Clamp(_options.Tolerance / ratio, 0.5, 1.0); // this round answers the doubling: it counts alone
         }
 
         double target = (_limit * gradient) + Math.Sqrt(_limit);
@@ -207,11 +247,23 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
         Volatile.Write(ref _limit, Math.Clamp(next, _options.MinLimit, _options.MaxLimit));
     }
 
+    /// <summary>The round's ratio: its median, not its mean. Queueing at the provider delays every request of a round;
+    /// the client's own delays (a short pause, new connections as the limit doubles) delay only some, and a mean takes
+    /// them for queueing.</summary>
+    private double RoundRatio()
+    {
+        var ratios = _roundRatios.AsSpan(0, _roundSamples);
+        ratios.Sort();
+        int middle = ratios.Length / 2;
+        return ratios.Length % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+    }
+
     /// <summary>Multiplies the limit by the backoff ratio, at most once per round trip, and ends slow start.</summary>
 
     private void BackOff()
     {
         _slowStart = false;
+        _exitChecks = 0;
         long now = _time.GetTimestamp();
         double cooldown = Math.Max(_latency, 0.05);
         if (_time.GetElapsedTime(_lastBackoff, now).TotalSeconds >= cooldown)

@@ -34,14 +34,15 @@ public sealed class CompletedItems
     public bool Contains(string customId)
     {
         ArgumentNullException.ThrowIfNull(customId);
-        return _outcomes.TryGetValue(CustomIdKey.Of(customId), out var outcome) && (outcome == JournalOutcome.Succeeded || !RetryErrors);
+        // A new run's journal is empty: no id needs hashing to know it is not done.
+        return _outcomes.Count > 0 && _outcomes.TryGetValue(CustomIdKey.Of(customId), out var outcome) && (outcome == JournalOutcome.Succeeded || !RetryErrors);
     }
 
     /// <summary>The items with more than one record, and how many each has (only they need the last record picked).</summary>
     internal Dictionary<UInt128, int> Repeats => _repeats;
 
     /// <summary>Whether the journal holds any record of the item, done or not.</summary>
-    internal bool HasRecord(string customId) => _outcomes.ContainsKey(CustomIdKey.Of(customId));
+    internal bool HasRecord(string customId) => _outcomes.Count > 0 && _outcomes.ContainsKey(CustomIdKey.Of(customId));
 
     internal void Record(string customId, JournalOutcome outcome)
     {

@@ -126,7 +126,7 @@ public sealed class RunJournal : IAsyncDisposable
 
     private static byte[] Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line, bool validate = true)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = new ArrayBufferWriter<byte>(line.Length + (customId.Length * 6) + 96); // the whole record: no growing
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();

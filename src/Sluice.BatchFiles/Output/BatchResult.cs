@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Sluice.BatchFiles;
@@ -59,7 +58,16 @@ public sealed class BatchResult
 
     /// <summary>A new line id: <c>batch_req_</c> and 32 random hexadecimal digits.</summary>
     /// <returns>The id.</returns>
-    public static string NewId() => "batch_req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    public static string NewId() => "batch_req_" + RandomHex(16);
+
+    /// <summary>Random hexadecimal digits, two per byte: an identifier, not a secret, so from <see cref="Random.Shared"/>
+    /// rather than the operating system's cryptographic generator (a system call per line).</summary>
+    internal static string RandomHex(int bytes)
+    {
+        Span<byte> random = stackalloc byte[bytes];
+        Random.Shared.NextBytes(random);
+        return Convert.ToHexStringLower(random);
+    }
 
     /// <summary>The line as compact UTF-8 JSON, without a line end, properties in OpenAI's order.</summary>
     /// <returns>The bytes.</returns>

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Sluice.AI;
 using Sluice.BatchFiles.Lines;
@@ -490,7 +489,7 @@ public sealed class BatchFileRunner
             // (vLLM, the simulator) gets one of ours, as vLLM's run_batch does, so readers of OpenAI's shape never meet null.
             string requestId = response.Headers.TryGetValues("x-request-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id
                 ? id
-                : "req_sluice_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+                : "req_sluice_" + BatchResult.RandomHex(12);
             var answer = new BatchResponse((int)response.StatusCode, requestId, body);
             if (response.IsSuccessStatusCode)
             {
