@@ -45,13 +45,17 @@ internal sealed class Cli : IDisposable
 
     public static Cli Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env --default-signal: a test runner started in the background of a shell without job control
+        // inherits SIGINT ignored, and a child would inherit that too and never see the Ctrl+C the tests send.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll"));
         foreach (string argument in arguments)
         {

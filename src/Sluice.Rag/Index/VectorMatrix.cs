@@ -131,15 +131,7 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         int row = from;
         while (row < to)
         {
-            int n = 0;
-            for (; n < RowTile && row < to; row++)
-            {
-                if (allowed is null || allowed[row])
-                {
-                    tileRows[n++] = row;
-                }
-            }
-
+            int n = NextTile(ref row, to, allowed, tileRows);
             if (n == 0)
             {
                 break;
@@ -184,6 +176,23 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// own scale (an error of about 2⁻¹⁶ of its largest value, far below the rows' int8 rounding), each row chunk is
     /// widened once and multiplied with both queries (<see cref="DotKernel.DotInt8x2"/>); score = row scale × query
     /// scale × integer dot. Nothing is decoded, so a single query reads a quarter of a float row's bytes.</summary>
+    /// <summary>Fills <paramref name="tileRows"/> with the next rows from <paramref name="row"/> on that the filter
+    /// allows (all of them without one), up to a tile's worth; returns how many.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int NextTile(ref int row, int to, bool[]? allowed, Span<int> tileRows)
+    {
+        int n = 0;
+        for (; n < tileRows.Length && row < to; row++)
+        {
+            if (allowed is null || allowed[row])
+            {
+                tileRows[n++] = row;
+            }
+        }
+
+        return n;
+    }
+
     private void ScoreInIntegers(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
         int count = heaps.Length;
@@ -211,15 +220,7 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         int row = from;
         while (row < to)
         {
-            int n = 0;
-            for (; n < RowTile && row < to; row++)
-            {
-                if (allowed is null || allowed[row])
-                {
-                    tileRows[n++] = row;
-                }
-            }
-
+            int n = NextTile(ref row, to, allowed, tileRows);
             if (n == 0)
             {
                 break;
