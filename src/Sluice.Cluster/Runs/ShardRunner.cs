@@ -12,7 +12,8 @@ namespace Sluice.Cluster.Runs;
 /// renewal is refused, or none succeeds for a whole lease duration, the run is cancelled at once (what it journalled
 /// stays for the next epoch). The shard's counts go to the coordinator every <see cref="ReportInterval"/>, and its
 /// worker is told (<c>tail</c>) when no more items are left than <see cref="TailRounds"/> fills of the lane's
-/// concurrency limit, so it can start the next shard while this one drains. A finished run is committed under the lease's epoch, with its final counts.
+/// concurrency limit, so it can start the next shard while this one drains. A finished run is committed under the
+/// lease's epoch, with its final counts.
 /// </summary>
 internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, ProviderLaneRegistry lanes, CapacityLeaser budgets, TimeProvider time, ILogger logger)
 {

@@ -12,9 +12,9 @@ namespace Sluice.Cluster.Runs;
 /// by Orleans, and a grain call may not last a shard's run. It asks the registry for runs with work left, takes a lease
 /// from a run's coordinator, runs the shard (<see cref="ShardRunner"/>) and commits; idle, it asks again after
 /// <see cref="ShardWorkerOptions.IdleDelay"/>. It takes its next lease as soon as the running shard's tail begins (no
-/// more items left than a few fills of the lane's concurrency limit), so one shard's drain overlaps the next one's start (at most
-/// <see cref="ShardWorkerOptions.MaxShards"/> at once); the shards share the worker's lanes, so its concurrency limit
-/// and budget hold for all of them together. A graceful stop drains what is in flight and releases the lease; a stop
+/// more items left than a few fills of the lane's concurrency limit), so one shard's drain overlaps the next one's
+/// start (at most <see cref="ShardWorkerOptions.MaxShards"/> at once); the shards share the worker's lanes, so its
+/// concurrency limit and budget hold for all of them together. A graceful stop drains what is in flight and releases the lease; a stop
 /// whose token is already cancelled (a kill) abandons it at once, as a crash would.
 /// </summary>
 /// <remarks>Its lanes draw their budgets from the cluster's budget grains (<see cref="OrleansCapacityLeaser"/>), so a
