@@ -76,6 +76,7 @@ internal static class WorkerCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Sluice", LogLevel.Information);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // not the notes about server GC
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // at start-up it warns of a check "not completed for" hours, on every start
         builder.Services.AddSingleton<IHostLifetime, SignalsAreOurs>(); // Ctrl+C is StopSignals' business, as in every verb
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromMinutes(2));
         builder.UseOrleans(silo => silo.UseSluiceCluster(address, advertised, siloPort, gatewayPort));
