@@ -1,9 +1,10 @@
+using Sluice.ColdStart;
+
 namespace Sluice.Bench;
 
 /// <summary>
 /// The engine's per-item cost as a fixed amount of work, for counting instructions (<c>valgrind --tool=callgrind</c>),
-/// which does not depend on what else the machine runs. The same case as <see cref="EngineStartupCase"/>: an
-/// <c>Enumerable.Range</c> source, synchronous zero-latency work, an <c>await foreach</c> consumer, concurrency 100.
+/// which does not depend on what else the machine runs. The same case as <see cref="EngineStartupCase"/> (<see cref="ColdStartWork.EngineAsync"/>).
 /// The process warms up (5 runs of 200,000 items, each followed by a pause so that tiered compilation goes on in the
 /// background), then runs <c>items</c> once. Work, source and consumer all run on the main thread (nothing here ever
 /// waits), so counting that thread alone (<c>--separate-threads=yes</c>) leaves out the runtime's background threads.
@@ -12,30 +13,16 @@ namespace Sluice.Bench;
 /// </summary>
 internal static class EngineFixedWorkCase
 {
-    private const int Workers = 100;
-
     /// <summary>Usage: <c>fixed-work unordered|ordered &lt;items&gt;</c>.</summary>
     public static async Task RunInThisProcessAsync(bool ordered, int items)
     {
         for (int i = 0; i < 5; i++)
         {
-            await RunAsync(200_000, ordered);
+            await ColdStartWork.EngineAsync(200_000, ordered);
             Thread.Sleep(1_000); // let the tiered-compilation thread work through its queue
         }
 
-        await RunAsync(items, ordered);
+        await ColdStartWork.EngineAsync(items, ordered);
         BenchResult.Print(new { Case = "fixed_work", Ordered = ordered, Items = items, ManagedThread = Environment.CurrentManagedThreadId });
-    }
-
-    private static async Task RunAsync(int items, bool ordered)
-    {
-        var options = new BatchOptions { MaxConcurrency = Workers, Ordered = ordered };
-        long sum = 0;
-        await foreach (var r in Batch.ProcessAsync(Enumerable.Range(0, items), static (i, ct) => ValueTask.FromResult(i), options))
-        {
-            sum += r.Value;
-        }
-
-        EngineBench.Check(sum == (long)items * (items - 1) / 2, "wrong sum");
     }
 }

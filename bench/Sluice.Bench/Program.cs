@@ -56,9 +56,6 @@ switch (suite)
         SizePoolForInProcessSimulator();
         await FaultBench.RunAsync(quick);
         return 0;
-    case "cold-start" when arguments.Count > 1:
-        await EngineStartupCase.RunInThisProcessAsync(arguments[1] == "ordered");
-        return 0;
     case "embeddings":
         await EmbeddingBench.RunAsync(quick);
         return 0;
