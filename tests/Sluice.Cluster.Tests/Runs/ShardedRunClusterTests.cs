@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace Sluice.Cluster.Tests.Runs;
 
 [Collection(ClusterCollection.Name)]
-public sealed class ShardedRunClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class ShardedRunClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Items = 5_000;
     private const int Concurrency = 8;
