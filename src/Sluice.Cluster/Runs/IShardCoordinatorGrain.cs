@@ -12,7 +12,8 @@ public interface IShardCoordinatorGrain : IGrainWithStringKey
 {
     /// <summary>Splits the input into shards and records the table; a run already recorded with the same options
     /// continues (nothing committed runs again), with the settings a later submission may change
-    /// (<see cref="ShardedRunOptions.IsSameRunAs"/>) taken from <paramref name="options"/>: with
+    /// (<see cref="ShardedRunOptions.RetryErrors"/>, <see cref="ShardedRunOptions.CacheDirectory"/>,
+    /// <see cref="ShardedRunOptions.MaxCost"/>, <see cref="ShardedRunOptions.Price"/>) taken from <paramref name="options"/>: with
     /// <see cref="ShardedRunOptions.RetryErrors"/> every committed shard with lines in its errors file runs again, and
     /// with another <see cref="ShardedRunOptions.MaxCost"/> every committed shard that left items unsent.</summary>
     /// <param name="options">The run.</param>

@@ -10,7 +10,7 @@ namespace Sluice.Cluster.Runs;
 /// <remarks>A committed shard counts what its committing epoch reported: its <see cref="Done"/> is every line of the
 /// shard, but <see cref="Succeeded"/>, <see cref="Failed"/>, <see cref="Retries"/>, <see cref="RateLimited"/> and the
 /// tokens are that epoch's own; what an earlier epoch of the shard did before its lease was lost is in
-/// <see cref="Done"/> only.</remarks>
+/// <see cref="Done"/> only, and in <see cref="Cost"/>, which is the shard's whole spend.</remarks>
 [GenerateSerializer, Immutable, Alias("Sluice.Cluster.Runs.ShardedRunCounts")]
 public sealed record ShardedRunCounts
 {
