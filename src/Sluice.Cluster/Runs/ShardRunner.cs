@@ -150,7 +150,9 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             Prices = options.Price?.ToTable(model),
             MaxCost = options.MaxCost,
             SpendElsewhere = options.MaxCost is null ? null : spend.Elsewhere,
-            MaxInFlight = workerOptions.MaxInFlight,
+            // Under a cost limit a shard admits no more ahead than its lane may send at once: what it admitted and has
+            // not finished is what the other shards cannot see, and so what the run's spend can pass the limit by.
+            MaxInFlight = options.MaxCost is null ? workerOptions.MaxInFlight : Math.Clamp(handler.Lane.Concurrency.MaximumLimit, 1, workerOptions.MaxInFlight),
             DrainTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(2),
             Journal = new RunJournalOptions { FlushToDisk = options.FlushToDisk },
             Ledger = handler.Ledger,
