@@ -4,21 +4,18 @@ using Microsoft.Extensions.Logging;
 using Sluice.BatchFiles;
 using Sluice.Cluster.Hosting;
 using Sluice.Cluster.Runs;
-using Spectre.Console;
 
 namespace Sluice.Cli;
 
 /// <summary><c>sluice run --cluster redis://host:port</c>: submits the run to a Sluice cluster (the silos that
 /// <c>sluice worker</c> started) and follows it until its output files are in place. The shards run on the workers, on
 /// the same engine, client stack and journal as a local run, and draw from the cluster's budget, so <c>--rpm</c>,
-/// <c>--tpm</c>, <c>--input-tpm</c> and <c>--output-tpm</c> hold for all of them together. The verb only maps its options and shows progress; the run is
+/// <c>--tpm</c>, <c>--input-tpm</c> and <c>--output-tpm</c> hold for all of them together, as <c>--max-cost</c> holds
+/// for the whole run. The verb only maps its options and shows progress; the run is
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>The options a sharded run does not take yet, by name, with the reason printed when one is given.</summary>
-    public static readonly string[] NotWithCluster = ["--max-cost", "--prices", "--cache", "--retry-errors", "--skip-invalid", "--shared-budget"];
 
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {
@@ -80,9 +77,7 @@ internal static class ClusterRun
         BatchRunSnapshot Read() => Volatile.Read(ref latest).Items.ToSnapshot(since, TimeProvider.System.GetElapsedTime(following));
         var timeline = await StartTimelineAsync(directory, Read, cancellationToken).ConfigureAwait(false);
         var wait = ShardedRun.WaitAsync(grains, run.OutputPath, Poll, new Reporter(status => Volatile.Write(ref latest, status)), cancellationToken: signals.Stop);
-        bool live = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        await new ProgressDisplay(Read, () => false, console, live, RunCommand.StatusInterval()).ShowUntilAsync(wait).ConfigureAwait(false);
+        await ProgressDisplay.ForStandardError(Read, () => Volatile.Read(ref latest).Items.NotSent > 0).ShowUntilAsync(wait).ConfigureAwait(false);
 
         ShardedRunStatus final;
         try
@@ -119,6 +114,7 @@ internal static class ClusterRun
 
         Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: {final.OutputLines:N0} succeeded, {final.ErrorLines:N0} failed; output {directory.OutputPath}; errors {final.ErrorsPath}; summary {directory.SummaryPath}"));
+        RunCommand.ReportNotSent(final.Items.NotSent, run.MaxCost);
         return outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
     }
 

@@ -16,6 +16,11 @@ internal sealed class ProgressDisplay
     private readonly bool _live;
     private readonly TimeSpan _plainInterval;
 
+    /// <summary>The display on standard error: a live panel when it is a terminal (<see cref="StatusDisplay.IsLive"/>),
+    /// else a plain line every <see cref="StatusDisplay.PlainInterval"/>.</summary>
+    public static ProgressDisplay ForStandardError(Func<BatchRunSnapshot> read, Func<bool> costLimitReached) =>
+        new(read, costLimitReached, AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }), StatusDisplay.IsLive, StatusDisplay.PlainInterval());
+
     public ProgressDisplay(Func<BatchRunSnapshot> read, Func<bool> costLimitReached, IAnsiConsole console, bool live, TimeSpan plainInterval)
     {
         _read = read;

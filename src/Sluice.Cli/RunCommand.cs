@@ -3,7 +3,6 @@ using System.Globalization;
 using Sluice.AI;
 using Sluice.BatchFiles;
 using Sluice.Cluster.Runs;
-using Spectre.Console;
 
 namespace Sluice.Cli;
 
@@ -60,7 +59,6 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         string input = parse.GetValue(Input)!.FullName;
         string output = parse.GetValue(Output)!.FullName;
         if (!File.Exists(input))
@@ -100,7 +98,7 @@ internal static class RunCommand
 
         if (parse.GetValue(ClusterAddress) is { } cluster)
         {
-            return await RunOnClusterAsync(parse, cluster, input, output, cancellationToken).ConfigureAwait(false);
+            return await RunOnClusterAsync(parse, cluster, input, output, prices, cancellationToken).ConfigureAwait(false);
         }
 
         if (Configure(parse) is not { } configured)
@@ -190,9 +188,7 @@ internal static class RunCommand
         using var sharedShare = leaser is null ? null : handler.Lane.Budget; // disposing it hands its share back to the other processes
         using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message));
         var run = runner.RunAsync(signals.Stop, cancellationToken);
-        bool live = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
-        var display = new ProgressDisplay(runner.Snapshot, () => runner.CostLimitReached, console, live, StatusInterval());
-        await display.ShowUntilAsync(run).ConfigureAwait(false);
+        await ProgressDisplay.ForStandardError(runner.Snapshot, () => runner.CostLimitReached).ShowUntilAsync(run).ConfigureAwait(false);
 
         BatchRunResult result;
         try
@@ -237,13 +233,19 @@ internal static class RunCommand
             default:
                 Console.Out.WriteLine("sluice: finished: " + ProgressDisplay.StatusLine(result.Counts));
                 Console.Out.WriteLine($"sluice: output {result.Directory.OutputPath}; errors {result.ErrorsPath}; summary {result.Directory.SummaryPath}");
-                if (result.Counts.NotSent > 0)
-                {
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"sluice: --max-cost {maxCost} reached: {result.Counts.NotSent:N0} requests were not sent (in the errors file as {BatchErrorCodes.CostLimitReached}); to send them, run again with --resume and a higher --max-cost."));
-                }
+                ReportNotSent(result.Counts.NotSent, maxCost);
 
                 return result.Outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
+        }
+    }
+
+    /// <summary>Says how many requests <c>--max-cost</c> kept from being sent, if any, and how to send them.</summary>
+    internal static void ReportNotSent(long notSent, decimal? maxCost)
+    {
+        if (notSent > 0)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sluice: --max-cost {maxCost} reached: {notSent:N0} requests were not sent (in the errors file as {BatchErrorCodes.CostLimitReached}); to send them, run again with --resume and a higher --max-cost."));
         }
     }
 
@@ -269,14 +271,11 @@ internal static class RunCommand
     private static bool IsVariableName(string name) => System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z_][A-Za-z0-9_]*$");
 
     /// <summary><c>--cluster</c>: the same options mapped onto a sharded run (<see cref="ClusterRun"/>).</summary>
-    private static async Task<int> RunOnClusterAsync(ParseResult parse, string cluster, string input, string output, CancellationToken cancellationToken)
+    private static async Task<int> RunOnClusterAsync(ParseResult parse, string cluster, string input, string output, PriceTable? prices, CancellationToken cancellationToken)
     {
-        foreach (string name in ClusterRun.NotWithCluster)
+        if (parse.GetResult(SharedBudget) is { Implicit: false })
         {
-            if (parse.GetResult(parse.CommandResult.Command.Options.First(o => o.Name == name)) is { Implicit: false })
-            {
-                return Fail($"{name} is not available with --cluster yet (a sharded run takes the input, output, endpoint, key, concurrency, --rpm, --tpm, --input-tpm, --output-tpm, attempts and timeout; --dry-run estimates without the cluster).");
-            }
+            return Fail("--shared-budget does not go with --cluster: the cluster's workers already share one budget, so --rpm/--tpm hold for all of them together.");
         }
 
         if (Configure(parse) is not { } configured)
@@ -289,6 +288,17 @@ internal static class RunCommand
         if (!parse.GetValue(NoApiKey) && !IsVariableName(keyVariable))
         {
             return Fail(NotAVariableName);
+        }
+
+        ShardedRunPrice? price = null;
+        if (prices is not null)
+        {
+            string? model = await new BatchInputReader(input).ReadFirstModelAsync(cancellationToken).ConfigureAwait(false);
+            price = ShardedRunPrice.For(prices, model);
+            if (price is null && parse.GetValue(MaxCost) is not null)
+            {
+                return Fail($"--max-cost cannot be applied: {(model is null ? "the requests name no model" : $"model '{model}' has no price")} in the price table; add it to the --prices file.");
+            }
         }
 
         var run = new ShardedRunOptions
@@ -306,6 +316,11 @@ internal static class RunCommand
             InputTokensPerMinute = clientOptions.RateBudget.InputTokensPerMinute,
             OutputTokensPerMinute = clientOptions.RateBudget.OutputTokensPerMinute,
             FlushToDisk = !parse.GetValue(NoFsync),
+            SkipInvalid = parse.GetValue(SkipInvalid),
+            RetryErrors = parse.GetValue(RetryErrors),
+            CacheDirectory = parse.GetValue(Cache)?.FullName,
+            MaxCost = parse.GetValue(MaxCost),
+            Price = price,
         };
         return await ClusterRun.RunAsync(cluster, run, cancellationToken).ConfigureAwait(false);
     }
@@ -472,11 +487,6 @@ internal static class RunCommand
     }
 
     private static bool PathsEqual(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
-
-    internal static TimeSpan StatusInterval() =>
-        double.TryParse(Environment.GetEnvironmentVariable("SLUICE_STATUS_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : TimeSpan.FromSeconds(5);
 
     private static int Fail(string message)
     {

@@ -7,6 +7,7 @@ namespace Sluice.Cli;
 /// stays free for results.</summary>
 internal static class StatusDisplay
 {
+    /// <summary>Whether standard error is a terminal that takes live updates.</summary>
     public static bool IsLive => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
 
     public static async Task ShowUntilAsync(Task finished, Func<string> status)
@@ -40,7 +41,8 @@ internal static class StatusDisplay
         }
     }
 
-    private static TimeSpan PlainInterval() =>
+    /// <summary>How often a plain status line is printed: <c>SLUICE_STATUS_SECONDS</c>, default 5 seconds.</summary>
+    public static TimeSpan PlainInterval() =>
         double.TryParse(Environment.GetEnvironmentVariable("SLUICE_STATUS_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.FromSeconds(5);

@@ -140,13 +140,58 @@ public sealed class WorkerTests
                 Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], File.ReadAllText(file));
             }
 
-            var refused = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "other.jsonl", "--cluster", cluster, "--max-cost", "1"));
+            var refused = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "other.jsonl", "--cluster", cluster, "--shared-budget", cluster));
             Assert.Equal(2, refused.ExitCode);
-            Assert.Contains("--max-cost is not available with --cluster yet", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("--shared-budget does not go with --cluster", refused.Stderr, StringComparison.Ordinal);
+
+            await OptionsOfALocalRunWorkOnTheClusterAsync(directory, simulator, cluster);
         }
         finally
         {
             KillAll(workers);
+        }
+    }
+
+    /// <summary>--skip-invalid, --max-cost with --prices, --cache and --resume --retry-errors with --cluster, as they
+    /// work on a local run: the invalid line listed once, the spend capped, a resume with a higher limit sending exactly
+    /// what was not sent, and a run of the same requests answered from the cache the workers share.</summary>
+    private static async Task OptionsOfALocalRunWorkOnTheClusterAsync(string directory, SimulatorHost simulator, string cluster)
+    {
+        string input = Files.ChatRequests(directory, 200, "second.jsonl", _ => ", \"temperature\": 0");
+        var lines = File.ReadAllLines(input);
+        lines[4] = "{\"custom_id\": \"item-4\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\"}"; // no body
+        File.WriteAllLines(input, lines);
+        // $1 an output token: a request reserves $24 (its max_tokens) and costs $8 to $24.
+        File.WriteAllText(Path.Combine(directory, "prices.json"), "{\"models\": {\"gpt-4o-mini\": {\"input_per_1m\": 0, \"output_per_1m\": 1000000}}}");
+        string[] options = ["--cluster", cluster, "--skip-invalid", "--cache", "cache", "--prices", "prices.json", "--concurrency", "4"];
+        var valid = Files.CustomIds(input).Where(id => id != "item-4").ToList();
+        await simulator.ResetWhenIdleAsync();
+
+        var capped = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "second-out.jsonl", [.. options, "--max-cost", "1200"]));
+        Assert.True(capped.ExitCode == 3, Runs.Explain(capped));
+        Assert.Contains("sluice: --max-cost 1200 reached: ", capped.Stdout, StringComparison.Ordinal);
+        var sent = Files.CustomIds(Path.Combine(directory, "second-out.jsonl"));
+        var errors = Files.CustomIds(Path.Combine(directory, "second-out.errors.jsonl"));
+        Assert.InRange(sent.Count, 50, 150); // $1,200 at $8 to $24 a request
+        Assert.Single(errors, id => id == "item-4");
+        Assert.Equal(valid.Order(), sent.Concat(errors.Where(id => id != "item-4")).Order()); // the rest listed as not sent
+        Assert.Equal(sent.Count, (await simulator.GetStatsWhenIdleAsync()).Requests);
+
+        var resumed = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "second-out.jsonl", [.. options, "--max-cost", "100000", "--resume", "--retry-errors"]));
+        Assert.True(resumed.ExitCode == 3, Runs.Explain(resumed)); // the invalid line is still listed
+        Assert.Equal(valid, Files.CustomIds(Path.Combine(directory, "second-out.jsonl")));
+        Assert.Equal(["item-4"], Files.CustomIds(Path.Combine(directory, "second-out.errors.jsonl")));
+        var stats = await simulator.GetStatsWhenIdleAsync();
+        Assert.Equal(valid.Count, stats.Requests); // what the limit held back, once, and nothing again
+        Assert.Equal(valid.Count, stats.DistinctSucceeded);
+
+        var cached = await Cli.RunAsync(directory, Runs.Key, Runs.Arguments(simulator, input, "third-out.jsonl", options));
+        Assert.True(cached.ExitCode == 3, Runs.Explain(cached));
+        Assert.Equal(valid, Files.CustomIds(Path.Combine(directory, "third-out.jsonl")));
+        Assert.Equal(valid.Count, (await simulator.GetStatsWhenIdleAsync()).Requests); // every answer from the workers' shared cache
+        foreach (string file in Directory.GetFiles(Path.Combine(directory, "cache"), "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], File.ReadAllText(file));
         }
     }
 

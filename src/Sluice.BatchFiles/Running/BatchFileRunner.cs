@@ -361,9 +361,10 @@ public sealed class BatchFileRunner
             if (_options.MaxCost is { } limit)
             {
                 expected = ExpectedCost(request);
+                decimal elsewhere = _options.SpendElsewhere?.Invoke() ?? 0;
                 lock (_costLock)
                 {
-                    if (_earlierCost + _cost + _reserved + expected > limit)
+                    if (elsewhere + _earlierCost + _cost + _reserved + expected > limit)
                     {
                         _costLimitReached = true;
                     }

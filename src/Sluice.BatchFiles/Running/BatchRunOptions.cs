@@ -39,6 +39,11 @@ public sealed record BatchRunOptions
     /// <value>Default <see langword="null"/>: no limit. Requires a price for every request's model.</value>
     public decimal? MaxCost { get; init; }
 
+    /// <summary>Gets the spend outside this run that counts toward <see cref="MaxCost"/> (the other shards of a sharded
+    /// run, say), read before each admission.</summary>
+    /// <value>Default <see langword="null"/>: only this run's own spend (and, on resume, its journal's) counts.</value>
+    public Func<decimal>? SpendElsewhere { get; init; }
+
     /// <summary>Gets the prices for costs.</summary>
     /// <value>Default <see langword="null"/>: costs are unknown.</value>
     public PriceTable? Prices { get; init; }

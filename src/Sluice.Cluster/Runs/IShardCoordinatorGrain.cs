@@ -11,7 +11,11 @@ namespace Sluice.Cluster.Runs;
 public interface IShardCoordinatorGrain : IGrainWithStringKey
 {
     /// <summary>Splits the input into shards and records the table; a run already recorded with the same options
-    /// continues (nothing committed runs again).</summary>
+    /// continues (nothing committed runs again), with the settings a later submission may change
+    /// (<see cref="ShardedRunOptions.RetryErrors"/>, <see cref="ShardedRunOptions.CacheDirectory"/>,
+    /// <see cref="ShardedRunOptions.MaxCost"/>, <see cref="ShardedRunOptions.Price"/>) taken from <paramref name="options"/>: with
+    /// <see cref="ShardedRunOptions.RetryErrors"/> every committed shard with lines in its errors file runs again, and
+    /// with another <see cref="ShardedRunOptions.MaxCost"/> every committed shard that left items unsent.</summary>
     /// <param name="options">The run.</param>
     /// <returns>The status.</returns>
     /// <exception cref="ArgumentException">The options are invalid, or differ from those the run was recorded with.</exception>
@@ -37,9 +41,9 @@ public interface IShardCoordinatorGrain : IGrainWithStringKey
     /// <param name="shard">The shard.</param>
     /// <param name="epoch">The lease's epoch.</param>
     /// <param name="counts">The shard's counts now.</param>
-    /// <returns>Whether the lease is still valid.</returns>
+    /// <returns>Whether the lease is still valid, and what the other shards have spent.</returns>
     [Alias("Report")]
-    Task<bool> ReportAsync(int shard, long epoch, ShardedRunCounts counts);
+    Task<ShardReportReply> ReportAsync(int shard, long epoch, ShardedRunCounts counts);
 
     /// <summary>Gives a lease back without committing (the worker is stopping); the shard is free at once.</summary>
     /// <param name="shard">The shard.</param>

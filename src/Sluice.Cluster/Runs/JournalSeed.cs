@@ -20,31 +20,7 @@ internal static class JournalSeed
             return 0;
         }
 
-        var records = new Dictionary<string, JournalRecord>(StringComparer.Ordinal);
-        string? manifest = null;
-        foreach (long epoch in files.EpochsOf(lease.Shard).Where(e => e < lease.Epoch))
-        {
-            var earlier = RunDirectory.ForOutput(files.EpochOutput(lease.Shard, epoch));
-            if (File.Exists(earlier.ManifestPath))
-            {
-                manifest = earlier.ManifestPath;
-            }
-
-            if (!File.Exists(earlier.JournalPath))
-            {
-                continue;
-            }
-
-            await foreach (var record in RunJournalReader.ReadAsync(earlier.JournalPath, cancellationToken).ConfigureAwait(false))
-            {
-                // The later record wins, as in one run's journal, except that a failure never replaces a success.
-                if (!records.TryGetValue(record.CustomId, out var kept) || kept.Outcome != JournalOutcome.Succeeded || record.Outcome == JournalOutcome.Succeeded)
-                {
-                    records[record.CustomId] = record;
-                }
-            }
-        }
-
+        var (records, manifest) = await ReadEarlierAsync(files, lease.Shard, lease.Epoch, cancellationToken).ConfigureAwait(false);
         if (records.Count == 0)
         {
             return 0;
@@ -73,5 +49,37 @@ internal static class JournalSeed
 
         File.Move(temporary, current.JournalPath, overwrite: false);
         return records.Count;
+    }
+
+    /// <summary>The records of every epoch of <paramref name="shard"/> below <paramref name="epoch"/>, one per
+    /// <c>custom_id</c> (the later record wins, but never a failure over a success), and the last earlier manifest.</summary>
+    public static async Task<(Dictionary<string, JournalRecord> Records, string? Manifest)> ReadEarlierAsync(ShardFiles files, int shard, long epoch, CancellationToken cancellationToken)
+    {
+        var records = new Dictionary<string, JournalRecord>(StringComparer.Ordinal);
+        string? manifest = null;
+        foreach (long earlierEpoch in files.EpochsOf(shard).Where(e => e < epoch))
+        {
+            var earlier = RunDirectory.ForOutput(files.EpochOutput(shard, earlierEpoch));
+            if (File.Exists(earlier.ManifestPath))
+            {
+                manifest = earlier.ManifestPath;
+            }
+
+            if (!File.Exists(earlier.JournalPath))
+            {
+                continue;
+            }
+
+            await foreach (var record in RunJournalReader.ReadAsync(earlier.JournalPath, cancellationToken).ConfigureAwait(false))
+            {
+                // The later record wins, as in one run's journal, except that a failure never replaces a success.
+                if (!records.TryGetValue(record.CustomId, out var kept) || kept.Outcome != JournalOutcome.Succeeded || record.Outcome == JournalOutcome.Succeeded)
+                {
+                    records[record.CustomId] = record;
+                }
+            }
+        }
+
+        return (records, manifest);
     }
 }

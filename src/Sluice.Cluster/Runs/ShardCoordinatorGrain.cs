@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Sluice.BatchFiles;
 
 namespace Sluice.Cluster.Runs;
 
@@ -65,27 +66,78 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
 
         if (_table is not null)
         {
-            if (_table.Options != options)
+            if (!_table.Options.IsSameRunAs(options))
             {
                 throw new ArgumentException($"{_files.TablePath} records this output's run with other options; use the same options to continue it, or delete {_files.Run.Path} to start over.", nameof(options));
             }
+
+            await ContinueAsync(options);
         }
         else
         {
             _files.Run.Create();
-            var shards = await ShardPlan.SplitAsync(options.InputPath, options.ShardLines);
-            if (shards.Count == 0)
+            (HashSet<long> Lines, long Written) invalid = ([], 0);
+            if (options.SkipInvalid)
+            {
+                // Once, over the whole file: a duplicate or a second model in another shard is invalid too.
+                invalid = await ShardedInvalidLines.WriteAsync(options.InputPath, _files.InvalidLinesErrors);
+            }
+
+            var shards = await ShardPlan.SplitAsync(options.InputPath, options.ShardLines, invalid.Lines);
+            if (shards.Count == 0 && invalid.Lines.Count == 0)
             {
                 throw new ArgumentException($"{options.InputPath} holds no request: expected one JSON request object per line.", nameof(options));
             }
 
-            var table = new ShardTable(Run, options, shards, lastEpoch);
+            var table = new ShardTable(Run, options, shards, lastEpoch) { InvalidLines = invalid.Written };
             await ShardTableFile.WriteAsync(table, _files.TablePath);
+            if (table.AllCommitted)
+            {
+                StartAssembly(); // every line was invalid: the errors file is all there is
+            }
+
             _table = table;
             LogStarted(Run, shards.Count, options.ShardLines);
         }
 
         return await StatusAsync();
+    }
+
+    /// <summary>A later submission of the recorded run: takes the settings it may change, and runs again the committed
+    /// shards it asks for (errors to retry, or items a different cost limit left unsent).</summary>
+    private async Task ContinueAsync(ShardedRunOptions options)
+    {
+        var table = _table!;
+        var previous = table.Options;
+        if (previous == options)
+        {
+            return;
+        }
+
+        table.Options = options;
+        int reopened = 0;
+        for (int shard = 0; shard < table.Count; shard++)
+        {
+            if (table[shard].Committed is not { } epoch)
+            {
+                continue;
+            }
+
+            bool errors = options.RetryErrors && new FileInfo(RunDirectory.ForOutput(_files.EpochOutput(shard, epoch)).DefaultErrorsPath) is { Exists: true, Length: > 0 };
+            bool unsent = options.MaxCost != previous.MaxCost && table.CommittedCounts(shard) is { NotSent: > 0 };
+            if (errors || unsent)
+            {
+                table.Reopen(shard);
+                reopened++;
+            }
+        }
+
+        await ShardTableFile.WriteAsync(table, _files.TablePath);
+        if (reopened > 0)
+        {
+            LogReopened(Run, reopened, options.RetryErrors);
+            await Registry.AddAsync(Run);
+        }
     }
 
     public async Task<ShardLease?> AcquireAsync(SiloAddress holder)
@@ -97,23 +149,61 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
 
         var snapshot = membership.CurrentSnapshot;
         var lease = _table.Grant(holder, time.GetUtcNow(), silo => snapshot.GetSiloStatus(silo) == SiloStatus.Dead);
-        if (lease is not null)
+        var abandoning = _table.Abandoning();
+        if (lease is not null || abandoning.Count > 0)
         {
             // Written before the lease leaves this grain: a coordinator reactivated after this point starts above it.
             await ShardTableFile.WriteAsync(_table, _files.TablePath);
+        }
+
+        if (abandoning.Count > 0)
+        {
+            await AbandonAsync(abandoning);
+        }
+
+        if (lease is not null)
+        {
             LogGranted(Run, lease.Shard, lease.Epoch, holder);
         }
 
         return lease;
     }
 
+    /// <summary>Closes the shards whose leases lapsed too often (<see cref="ShardAbandonment"/>) and commits them; one
+    /// that cannot be written now is tried again at the next request for work.</summary>
+    private async Task AbandonAsync(List<(int Shard, long Epoch, int Lapses)> shards)
+    {
+        var table = _table!;
+        foreach (var (shard, epoch, lapses) in shards)
+        {
+            try
+            {
+                var counts = await Task.Run(() => ShardAbandonment.WriteAsync(_files, table, shard, epoch, lapses));
+                table.CommitAbandoned(shard, epoch, counts);
+                await ShardTableFile.WriteAsync(table, _files.TablePath);
+                LogAbandoned(Run, shard, lapses, counts.Done - counts.Succeeded);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogAbandonFailed(ex, Run, shard);
+            }
+        }
+
+        if (table.AllCommitted)
+        {
+            StartAssembly();
+        }
+    }
+
     public Task<bool> RenewAsync(int shard, long epoch) =>
         Task.FromResult(_table is not null && _table.Renew(shard, epoch, time.GetUtcNow()));
 
-    public Task<bool> ReportAsync(int shard, long epoch, ShardedRunCounts counts)
+    public Task<ShardReportReply> ReportAsync(int shard, long epoch, ShardedRunCounts counts)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        return Task.FromResult(_table is not null && _table.Report(shard, epoch, counts));
+        return Task.FromResult(_table is null
+            ? new ShardReportReply(false, 0)
+            : new ShardReportReply(_table.Report(shard, epoch, counts), _table.SpendElsewhere(shard)));
     }
 
     public async Task ReleaseAsync(int shard, long epoch)
@@ -206,6 +296,11 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
         try
         {
             var lines = await Task.Run(() => ShardedOutput.WriteAsync(table, _files));
+            if (!table.AllCommitted)
+            {
+                return; // a submission reopened shards meanwhile: the files are assembled again when they are committed
+            }
+
             table.Assembled = lines;
             await ShardTableFile.WriteAsync(table, _files.TablePath);
             await Registry.RemoveAsync(Run);
@@ -225,6 +320,15 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
 
     [LoggerMessage(LogLevel.Information, "Sharded run {Run} continues: {Committed} of {Shards} shards committed, epochs continue above {Epoch}")]
     private partial void LogResumed(string run, int committed, int shards, long epoch);
+
+    [LoggerMessage(LogLevel.Information, "Sharded run {Run}: a new submission runs {Shards} committed shards again (retry errors: {RetryErrors})")]
+    private partial void LogReopened(string run, int shards, bool retryErrors);
+
+    [LoggerMessage(LogLevel.Warning, "Sharded run {Run}: shard {Shard} was abandoned after its lease lapsed {Lapses} times in a row; {Failed} of its items are in the errors file")]
+    private partial void LogAbandoned(string run, int shard, int lapses, long failed);
+
+    [LoggerMessage(LogLevel.Error, "Sharded run {Run}: the files of abandoned shard {Shard} could not be written; the next request for work tries again")]
+    private partial void LogAbandonFailed(Exception exception, string run, int shard);
 
     [LoggerMessage(LogLevel.Debug, "Sharded run {Run}: shard {Shard} leased under epoch {Epoch} to {Holder}")]
     private partial void LogGranted(string run, int shard, long epoch, SiloAddress holder);

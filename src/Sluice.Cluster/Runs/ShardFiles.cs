@@ -21,6 +21,10 @@ internal sealed class ShardFiles
 
     public string TablePath => Path.Combine(Run.Path, "shards.json");
 
+    /// <summary>The errors-file lines of the input's invalid lines (<see cref="ShardedRunOptions.SkipInvalid"/>), written
+    /// once when the run is split; the final errors file starts with them.</summary>
+    public string InvalidLinesErrors => Path.Combine(Run.Path, "invalid-lines.errors.jsonl");
+
     public string ShardDirectory(int shard) => Path.Combine(Run.Path, "shards", shard.ToString("D6", CultureInfo.InvariantCulture));
 
     public string ShardInput(int shard) => Path.Combine(ShardDirectory(shard), "input.jsonl");

@@ -36,4 +36,18 @@ public sealed record ShardLease
     /// <summary>Gets the run's settings.</summary>
     [Id(6)]
     public required ShardedRunOptions Options { get; init; }
+
+    /// <summary>Gets the input line numbers inside the shard that it leaves out (invalid lines of a run with
+    /// <see cref="ShardedRunOptions.SkipInvalid"/>).</summary>
+    /// <value>Default <see langword="null"/>: none.</value>
+    [Id(7)]
+    public long[]? Skipped { get; init; }
+
+    /// <summary>Gets what the run's other shards had spent when the lease was granted (see
+    /// <see cref="ShardedRunOptions.MaxCost"/>); the holder's progress reports bring it up to date.</summary>
+    [Id(8)]
+    public decimal SpendElsewhere { get; init; }
+
+    /// <summary>The shard's range.</summary>
+    internal ShardRange Range => new(Offset, Length, FirstLine, 0, Skipped);
 }

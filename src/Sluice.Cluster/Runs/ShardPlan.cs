@@ -4,15 +4,22 @@ namespace Sluice.Cluster.Runs;
 /// <param name="Offset">Where it starts (bytes).</param>
 /// <param name="Length">Its length (bytes), the line end of its last line included.</param>
 /// <param name="FirstLine">The input line number of its first line (1-based; blank lines count, as in <c>sluice run</c>).</param>
-/// <param name="Lines">The non-blank lines it holds.</param>
-internal readonly record struct ShardRange(long Offset, long Length, long FirstLine, int Lines);
+/// <param name="Lines">The non-blank lines it holds and runs (skipped lines not counted).</param>
+/// <param name="Skipped">The input line numbers inside it that are left out (invalid lines of a run with
+/// <see cref="ShardedRunOptions.SkipInvalid"/>), ascending; <see langword="null"/> for none.</param>
+internal readonly record struct ShardRange(long Offset, long Length, long FirstLine, int Lines, long[]? Skipped = null);
 
 /// <summary>Cuts an input file into shards of <see cref="ShardedRunOptions.ShardLines"/> non-blank lines, in one
 /// streaming pass that records byte offsets, so a worker seeks to its shard instead of reading what comes before it.</summary>
 internal static class ShardPlan
 {
-    public static async Task<List<ShardRange>> SplitAsync(string inputPath, int linesPerShard, CancellationToken cancellationToken = default)
+    /// <param name="inputPath">The input.</param>
+    /// <param name="linesPerShard">The lines that each shard runs.</param>
+    /// <param name="skipped">Input line numbers to leave out: they are not counted, and each shard lists those inside it.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    public static async Task<List<ShardRange>> SplitAsync(string inputPath, int linesPerShard, IReadOnlySet<long>? skipped = null, CancellationToken cancellationToken = default)
     {
+        var inside = new List<long>();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerShard);
         var shards = new List<ShardRange>();
         await using var stream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
@@ -28,17 +35,14 @@ internal static class ShardPlan
                 byte b = buffer[i];
                 if (b == (byte)'\n')
                 {
-                    if (lineHasContent)
-                    {
-                        shardLines++;
-                    }
+                    Count(lineNumber);
 
                     lineHasContent = false;
                     lineNumber++;
                     if (shardLines == linesPerShard)
                     {
                         long end = position + i + 1;
-                        shards.Add(new ShardRange(shardStart, end - shardStart, shardFirstLine, shardLines));
+                        shards.Add(new ShardRange(shardStart, end - shardStart, shardFirstLine, shardLines, Take()));
                         shardStart = end;
                         shardFirstLine = lineNumber;
                         shardLines = 0;
@@ -53,17 +57,32 @@ internal static class ShardPlan
             position += read;
         }
 
-        if (lineHasContent)
-        {
-            shardLines++; // a last line without a line end
-        }
-
+        Count(lineNumber); // a last line without a line end
         if (shardLines > 0)
         {
-            shards.Add(new ShardRange(shardStart, position - shardStart, shardFirstLine, shardLines));
+            shards.Add(new ShardRange(shardStart, position - shardStart, shardFirstLine, shardLines, Take()));
         }
 
         return shards;
+
+        void Count(long line)
+        {
+            if (lineHasContent && skipped?.Contains(line) == true)
+            {
+                inside.Add(line);
+            }
+            else if (lineHasContent)
+            {
+                shardLines++;
+            }
+        }
+
+        long[]? Take()
+        {
+            long[]? lines = inside.Count == 0 ? null : [.. inside];
+            inside.Clear();
+            return lines;
+        }
     }
 
     /// <summary>The UTF-8 byte order mark's bytes at the very start of the file are not content.</summary>
@@ -71,8 +90,16 @@ internal static class ShardPlan
 
     /// <summary>Copies a shard's bytes from the input into a file of its own, written to a temporary name and renamed
     /// into place (every copy of a shard is the same bytes, so a second writer replaces it harmlessly).</summary>
-    public static async Task ExtractAsync(string inputPath, long offset, long length, string shardPath, CancellationToken cancellationToken)
+    /// <param name="inputPath">The input.</param>
+    /// <param name="range">The shard: its bytes, its first line and the lines it leaves out.</param>
+    /// <param name="shardPath">The shard's own file.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    public static async Task ExtractAsync(string inputPath, ShardRange range, string shardPath, CancellationToken cancellationToken)
     {
+        var (offset, length) = (range.Offset, range.Length);
+        var skipped = range.Skipped is { Length: > 0 } lines ? new HashSet<long>(lines) : null;
+        long line = range.FirstLine;
+        bool skipping = skipped?.Contains(line) == true;
         string temporary = $"{shardPath}.{Guid.NewGuid():N}.partial";
         try
         {
@@ -90,7 +117,34 @@ internal static class ShardPlan
                         throw new IOException($"{inputPath} ended at byte {offset + length - left}, inside shard bytes {offset}..{offset + length}: the input changed after the run was split.");
                     }
 
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    if (skipped is null)
+                    {
+                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // Line by line: the bytes of each line that is not left out, its line end included.
+                        int start = 0;
+                        for (int i = 0; i < read; i++)
+                        {
+                            if (buffer[i] == (byte)'\n')
+                            {
+                                if (!skipping)
+                                {
+                                    await target.WriteAsync(buffer.AsMemory(start, i + 1 - start), cancellationToken).ConfigureAwait(false);
+                                }
+
+                                skipping = skipped.Contains(++line);
+                                start = i + 1;
+                            }
+                        }
+
+                        if (!skipping && start < read)
+                        {
+                            await target.WriteAsync(buffer.AsMemory(start, read - start), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
                     left -= read;
                 }
 

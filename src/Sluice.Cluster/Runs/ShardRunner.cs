@@ -20,6 +20,10 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
     /// <summary>How often a running shard reports its counts to the coordinator.</summary>
     public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often a running shard of a run with a cost limit (<see cref="ShardedRunOptions.MaxCost"/>) reports:
+    /// the reply carries the other shards' spend, and the cap can be passed by what they admit between two reports.</summary>
+    public static readonly TimeSpan CostReportInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How many fills of the lane's concurrency limit are left when a shard's tail begins.</summary>
     public const int TailRounds = 4;
 
@@ -39,9 +43,10 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         using var finished = new CancellationTokenSource();
         var renewals = RenewAsync(lease, coordinator, lost, finished.Token);
         BatchRunResult result;
+        var spend = new ShardSpendView(lease.SpendElsewhere);
         try
         {
-            result = await RunShardAsync(lease, coordinator, files, tail, stop, lost.Token).ConfigureAwait(false);
+            result = await RunShardAsync(lease, coordinator, files, spend, tail, stop, lost.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
@@ -71,7 +76,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             return null;
         }
 
-        var outcome = await CommitAsync(lease, coordinator, ShardedRunCounts.Of(result.Counts), kill).ConfigureAwait(false);
+        var outcome = await CommitAsync(lease, coordinator, spend.Counts(result.Counts), kill).ConfigureAwait(false);
         LogCommitted(lease.Run, lease.Shard, lease.Epoch, outcome);
         return outcome;
     }
@@ -97,18 +102,25 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
     }
 
     private async Task<BatchRunResult> RunShardAsync(
-        ShardLease lease, IShardCoordinatorGrain coordinator, ShardFiles files, TaskCompletionSource? tail, CancellationToken stop, CancellationToken cancellationToken)
+        ShardLease lease, IShardCoordinatorGrain coordinator, ShardFiles files, ShardSpendView spend, TaskCompletionSource? tail, CancellationToken stop, CancellationToken cancellationToken)
     {
         var options = lease.Options;
         string shardInput = files.ShardInput(lease.Shard);
         Directory.CreateDirectory(files.ShardDirectory(lease.Shard));
         if (!File.Exists(shardInput))
         {
-            await ShardPlan.ExtractAsync(options.InputPath, lease.Offset, lease.Length, shardInput, cancellationToken).ConfigureAwait(false);
+            await ShardPlan.ExtractAsync(options.InputPath, lease.Range, shardInput, cancellationToken).ConfigureAwait(false);
         }
 
         Directory.CreateDirectory(files.EpochDirectory(lease.Shard, lease.Epoch));
         int seeded = await JournalSeed.SeedAsync(files, lease, time, cancellationToken).ConfigureAwait(false);
+        string output = files.EpochOutput(lease.Shard, lease.Epoch);
+        if (options.Price is { } price)
+        {
+            // The shard's earlier epochs' spend is the shard's too: it counts in its reports and toward the run's limit.
+            spend.Earlier = await ShardSpend.OfJournalAsync(RunDirectory.ForOutput(output).JournalPath, price, cancellationToken).ConfigureAwait(false);
+        }
+
         LogStarting(lease.Run, lease.Shard, lease.Epoch, seeded);
         string apiKey = "none";
         if (options.ApiKeyVariable is { } variable)
@@ -130,10 +142,17 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
         var runner = new BatchFileRunner(client, new BatchRunOptions
         {
             InputPath = shardInput,
-            OutputPath = files.EpochOutput(lease.Shard, lease.Epoch),
+            OutputPath = output,
             Ordered = true,
             Resume = true,
-            MaxInFlight = workerOptions.MaxInFlight,
+            RetryErrors = options.RetryErrors,
+            Cache = options.CacheDirectory is { } cache ? new ResponseCache(cache, new Uri(options.BaseUrl).AbsoluteUri) : null,
+            Prices = options.Price?.ToTable(model),
+            MaxCost = options.MaxCost,
+            SpendElsewhere = options.MaxCost is null ? null : spend.Elsewhere,
+            // Under a cost limit a shard admits no more ahead than its lane may send at once: what it admitted and has
+            // not finished is what the other shards cannot see, and so what the run's spend can pass the limit by.
+            MaxInFlight = options.MaxCost is null ? workerOptions.MaxInFlight : Math.Clamp(handler.Lane.Concurrency.MaximumLimit, 1, workerOptions.MaxInFlight),
             DrainTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(2),
             Journal = new RunJournalOptions { FlushToDisk = options.FlushToDisk },
             Ledger = handler.Ledger,
@@ -142,7 +161,7 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             TimeProvider = time,
         });
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = WatchAsync(lease, coordinator, runner, tail, ended.Token);
+        var watch = WatchAsync(lease, coordinator, runner, spend, tail, ended.Token);
         try
         {
             return await runner.RunAsync(stop, cancellationToken).ConfigureAwait(false);
@@ -157,8 +176,9 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
     /// <summary>Until <paramref name="ended"/>: reports the shard's counts every <see cref="ReportInterval"/> (a report
     /// that fails is dropped; the next one carries the counts), and completes <paramref name="tail"/> once the
     /// shard's tail has begun (see <see cref="TailRounds"/>).</summary>
-    private async Task WatchAsync(ShardLease lease, IShardCoordinatorGrain coordinator, BatchFileRunner runner, TaskCompletionSource? tail, CancellationToken ended)
+    private async Task WatchAsync(ShardLease lease, IShardCoordinatorGrain coordinator, BatchFileRunner runner, ShardSpendView spend, TaskCompletionSource? tail, CancellationToken ended)
     {
+        var interval = lease.Options.MaxCost is null ? ReportInterval : CostReportInterval;
         var poll = TimeSpan.FromMilliseconds(50);
         long reported = time.GetTimestamp();
         while (!ended.IsCancellationRequested)
@@ -181,12 +201,13 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
                 tail?.TrySetResult();
             }
 
-            if (time.GetElapsedTime(reported) >= ReportInterval)
+            if (time.GetElapsedTime(reported) >= interval)
             {
                 reported = time.GetTimestamp();
                 try
                 {
-                    await coordinator.ReportAsync(lease.Shard, lease.Epoch, ShardedRunCounts.Of(snapshot)).WaitAsync(ReportInterval, time, ended).ConfigureAwait(false);
+                    var reply = await coordinator.ReportAsync(lease.Shard, lease.Epoch, spend.Counts(snapshot)).WaitAsync(ReportInterval, time, ended).ConfigureAwait(false);
+                    spend.Update(reply.SpendElsewhere);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -235,6 +256,39 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>A running shard's view of the run's spend: what its earlier epochs spent (counted in its reports) and
+    /// what the other shards had spent at the coordinator's last reply (read before each admission under a cost limit).</summary>
+    private sealed class ShardSpendView(decimal elsewhere)
+    {
+        private readonly Lock _lock = new();
+        private decimal _elsewhere = elsewhere;
+
+        public decimal Earlier { get; set; }
+
+        public decimal Elsewhere()
+        {
+            lock (_lock)
+            {
+                return _elsewhere;
+            }
+        }
+
+        public void Update(decimal elsewhere)
+        {
+            lock (_lock)
+            {
+                _elsewhere = elsewhere;
+            }
+        }
+
+        /// <summary>The shard's counts, its cost over all its epochs.</summary>
+        public ShardedRunCounts Counts(BatchRunSnapshot snapshot)
+        {
+            var counts = ShardedRunCounts.Of(snapshot);
+            return counts with { Cost = counts.Cost + Earlier };
         }
     }
 

@@ -23,7 +23,13 @@ internal sealed class ShardTable
 
     public string Run { get; }
 
-    public ShardedRunOptions Options { get; }
+    /// <summary>The run's options as last submitted (a later submission may change those that
+    /// <see cref="ShardedRunOptions.IsSameRunAs"/> ignores; leases granted from then on carry them).</summary>
+    public ShardedRunOptions Options { get; set; }
+
+    /// <summary>The invalid lines written to the run's invalid-lines errors file (<see cref="ShardedRunOptions.SkipInvalid"/>):
+    /// items done and failed before any shard runs.</summary>
+    public long InvalidLines { get; set; }
 
     public ShardRange[] Ranges { get; }
 
@@ -71,8 +77,19 @@ internal sealed class ShardTable
         for (int shard = 0; shard < _slots.Length; shard++)
         {
             ref var slot = ref _slots[shard];
-            if (slot.Committed is not null || (slot.Holder is { } current && slot.ExpiresAt > now && !isDead(current)))
+            if (slot.Committed is not null || slot.Abandoning || (slot.Holder is { } current && slot.ExpiresAt > now && !isDead(current)))
             {
+                continue;
+            }
+
+            if (slot.Holder is not null && ++slot.Lapses >= Options.MaxLeaseLapses)
+            {
+                // Its lease lapsed too often in a row: no worker gets it again; the coordinator closes it under an
+                // epoch of its own (Abandoning, then CommitAbandoned).
+                slot.Epoch = ++LastEpoch;
+                slot.Holder = null;
+                slot.Live = null;
+                slot.Abandoning = true;
                 continue;
             }
 
@@ -81,10 +98,81 @@ internal sealed class ShardTable
             slot.Live = null;
             slot.ExpiresAt = now + Options.LeaseDuration;
             var range = Ranges[shard];
-            return new ShardLease { Run = Run, Shard = shard, Epoch = slot.Epoch, Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Options = Options };
+            return new ShardLease
+            {
+                Run = Run, Shard = shard, Epoch = slot.Epoch, Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Options = Options,
+                Skipped = range.Skipped, SpendElsewhere = SpendElsewhere(shard),
+            };
         }
 
         return null;
+    }
+
+    /// <summary>The shards to close because their leases lapsed too often (see <see cref="Grant"/>), with their epochs
+    /// and how many times in a row their leases lapsed.</summary>
+    public List<(int Shard, long Epoch, int Lapses)> Abandoning()
+    {
+        var shards = new List<(int, long, int)>();
+        for (int shard = 0; shard < _slots.Length; shard++)
+        {
+            if (_slots[shard] is { Abandoning: true, Committed: null } slot)
+            {
+                shards.Add((shard, slot.Epoch, slot.Lapses));
+            }
+        }
+
+        return shards;
+    }
+
+    /// <summary>Commits an abandoned shard under the epoch it was closed with, with the counts of the files written for it.</summary>
+    public void CommitAbandoned(int shard, long epoch, ShardedRunCounts counts)
+    {
+        ref var slot = ref At(shard);
+        if (!slot.Abandoning || slot.Epoch != epoch)
+        {
+            throw new InvalidOperationException($"Shard {shard} of {Run} is not being abandoned under epoch {epoch}.");
+        }
+
+        slot.Committed = epoch;
+        slot.CommittedBy = null;
+        slot.Abandoning = false;
+        slot.Lapses = 0;
+        slot.Counts = counts with { Total = Ranges[shard].Lines, InFlight = 0, ConcurrencyLimit = 0 };
+    }
+
+    /// <summary>Makes a committed shard run again (a submission that retries errors or raises the cost limit): it is
+    /// leased anew under a higher epoch, whose run resumes from the committed epoch's journal. Its committed counts
+    /// stand in for it until its new holder reports.</summary>
+    public void Reopen(int shard)
+    {
+        ref var slot = ref At(shard);
+        if (slot.Committed is null)
+        {
+            return;
+        }
+
+        slot.Committed = null;
+        slot.CommittedBy = null;
+        slot.Holder = null;
+        slot.Live = null;
+        slot.Lapses = 0;
+        Assembled = null;
+    }
+
+    /// <summary>What the shards other than <paramref name="shard"/> have spent, as committed or last reported: the spend
+    /// that counts toward <see cref="ShardedRunOptions.MaxCost"/> besides the shard's own.</summary>
+    public decimal SpendElsewhere(int shard)
+    {
+        decimal spent = 0;
+        for (int other = 0; other < _slots.Length; other++)
+        {
+            if (other != shard)
+            {
+                spent += CountsOf(other).Cost ?? 0;
+            }
+        }
+
+        return spent;
     }
 
     /// <summary>Extends the lease if <paramref name="epoch"/> is still the shard's current epoch and it is not
@@ -125,15 +213,23 @@ internal sealed class ShardTable
         for (int shard = 0; shard < _slots.Length; shard++)
         {
             ref var slot = ref _slots[shard];
-            var counts = slot.Counts ?? (slot.Holder is null ? null : slot.Live) ?? ShardedRunCounts.None;
-            sum = sum.Plus(counts with { Total = Ranges[shard].Lines, ConcurrencyLimit = 0 });
-            if (slot.Counts is null && slot.Holder is { } holder && slot.Live is { } live)
+            sum = sum.Plus(CountsOf(shard) with { Total = Ranges[shard].Lines, ConcurrencyLimit = 0 });
+            if (slot.Committed is null && slot.Holder is { } holder && slot.Live is { } live)
             {
                 limits[holder] = Math.Max(limits.GetValueOrDefault(holder), live.ConcurrencyLimit);
             }
         }
 
-        return sum with { ConcurrencyLimit = limits.Values.Sum() };
+        long invalid = InvalidLines;
+        return sum with { Total = sum.Total + invalid, Done = sum.Done + invalid, Failed = sum.Failed + invalid, ConcurrencyLimit = limits.Values.Sum() };
+    }
+
+    /// <summary>A shard's counts now: its holder's latest report while it is held and has reported, else its committed
+    /// counts (kept while a reopened shard waits for its new holder's first report), else none.</summary>
+    private ShardedRunCounts CountsOf(int shard)
+    {
+        ref var slot = ref _slots[shard];
+        return slot.Committed is null && slot.Holder is not null && slot.Live is { } live ? live : slot.Counts ?? ShardedRunCounts.None;
     }
 
     /// <summary>Frees the shard if <paramref name="epoch"/> holds it; returns whether anything changed.</summary>
@@ -166,6 +262,7 @@ internal sealed class ShardTable
         }
 
         slot.Committed = epoch;
+        slot.Lapses = 0;
         slot.CommittedBy = slot.Holder;
         slot.Holder = null;
         slot.Live = null;
@@ -208,5 +305,7 @@ internal sealed class ShardTable
         public SiloAddress? CommittedBy;
         public ShardedRunCounts? Counts;
         public ShardedRunCounts? Live;
+        public int Lapses;
+        public bool Abandoning;
     }
 }

@@ -6,7 +6,7 @@ namespace Sluice.Cluster.Runs;
 
 /// <summary>
 /// <c>shards.json</c> in the run directory: the run's options, its shards (byte range, first line, current epoch,
-/// holder, committed epoch, the silo that committed it and the counts its epoch reported), the highest epoch granted and, once assembled, the final files' line counts. Written to a
+/// holder, committed epoch, the silo that committed it and the counts its epoch reported, the invalid lines it leaves out), the number of invalid lines listed in the errors file, the highest epoch granted and, once assembled, the final files' line counts. Written to a
 /// temporary file, flushed to disk and renamed over the old one, so a reader sees the old table or the new, never half.
 /// Lease expiry times are not in it: they are the coordinator's memory, renewed by the holders.
 /// </summary>
@@ -25,6 +25,7 @@ internal static class ShardTableFile
         {
             Options = table.Options,
             LastEpoch = table.LastEpoch,
+            InvalidLines = table.InvalidLines,
             OutputLines = table.Assembled?.Output,
             ErrorLines = table.Assembled?.Errors,
             Shards = [.. Enumerable.Range(0, table.Count).Select(i =>
@@ -33,7 +34,7 @@ internal static class ShardTableFile
                 var (epoch, holder, committed) = table[i];
                 return new ShardEntry
                 {
-                    Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Lines = range.Lines,
+                    Offset = range.Offset, Length = range.Length, FirstLine = range.FirstLine, Lines = range.Lines, Skipped = range.Skipped,
                     Epoch = epoch, Holder = holder?.ToParsableString(), Committed = committed,
                     CommittedBy = table.CommittedBy(i)?.ToParsableString(),
                     Counts = table.CommittedCounts(i),
@@ -85,7 +86,10 @@ internal static class ShardTableFile
             throw new InvalidDataException($"{path} is not a shard table: it lacks options or shards.");
         }
 
-        var table = new ShardTable(run, document.Options, [.. document.Shards.Select(s => new ShardRange(s.Offset, s.Length, s.FirstLine, s.Lines))], document.LastEpoch);
+        var table = new ShardTable(run, document.Options, [.. document.Shards.Select(s => new ShardRange(s.Offset, s.Length, s.FirstLine, s.Lines, s.Skipped))], document.LastEpoch)
+        {
+            InvalidLines = document.InvalidLines,
+        };
         for (int i = 0; i < document.Shards.Length; i++)
         {
             var entry = document.Shards[i];
@@ -110,6 +114,8 @@ internal static class ShardTableFile
 
         public long LastEpoch { get; set; }
 
+        public long InvalidLines { get; set; }
+
         public long? OutputLines { get; set; }
 
         public long? ErrorLines { get; set; }
@@ -126,6 +132,8 @@ internal static class ShardTableFile
         public long FirstLine { get; set; }
 
         public int Lines { get; set; }
+
+        public long[]? Skipped { get; set; }
 
         public long Epoch { get; set; }
 

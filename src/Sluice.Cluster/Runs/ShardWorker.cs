@@ -115,7 +115,8 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
         catch (Exception ex)
         {
             // The shard failed for a reason of the run's own (the input unreadable, a full disk): its lease lapses
-            // and another attempt resumes from the journal.
+            // and another attempt resumes from the journal, until the coordinator abandons the shard
+            // (ShardedRunOptions.MaxLeaseLapses lapses in a row).
             LogShardFailed(ex, lease.Run, lease.Shard, lease.Epoch);
             try
             {

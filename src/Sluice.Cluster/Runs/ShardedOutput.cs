@@ -22,7 +22,14 @@ internal static class ShardedOutput
         }
 
         long outputLines = await ConcatenateAsync(files.Run.OutputPath, epochs.Select(e => files.EpochOutput(e.Shard, e.Epoch)), cancellationToken).ConfigureAwait(false);
-        long errorLines = await ConcatenateAsync(errorsPath, epochs.Select(e => RunDirectory.ForOutput(files.EpochOutput(e.Shard, e.Epoch)).DefaultErrorsPath), cancellationToken).ConfigureAwait(false);
+        // The invalid lines (a run with SkipInvalid) first, in input order, then each shard's failures in input order.
+        var errorParts = epochs.Select(e => RunDirectory.ForOutput(files.EpochOutput(e.Shard, e.Epoch)).DefaultErrorsPath);
+        if (File.Exists(files.InvalidLinesErrors))
+        {
+            errorParts = errorParts.Prepend(files.InvalidLinesErrors);
+        }
+
+        long errorLines = await ConcatenateAsync(errorsPath, errorParts, cancellationToken).ConfigureAwait(false);
         return (outputLines, errorLines);
     }
 

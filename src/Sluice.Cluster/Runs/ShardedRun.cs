@@ -15,15 +15,15 @@ public static class ShardedRun
     /// <param name="cancellationToken">Stops the validation.</param>
     /// <returns>The run's status.</returns>
     /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
-    /// <exception cref="BatchRunRefusedException">The input has invalid lines; nothing was started. The reasons list
-    /// them with their line numbers (the first 100).</exception>
+    /// <exception cref="BatchRunRefusedException">The input has invalid lines and <see cref="ShardedRunOptions.SkipInvalid"/>
+    /// is off; nothing was started. The reasons list them with their line numbers (the first 100).</exception>
     public static async Task<ShardedRunStatus> SubmitAsync(IGrainFactory grains, ShardedRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var report = await new BatchInputReader(options.InputPath).ValidateAsync(cancellationToken).ConfigureAwait(false);
-        if (!report.IsValid)
+        if (!report.IsValid && !options.SkipInvalid)
         {
             throw new BatchRunRefusedException(
                 $"{options.InputPath} has {report.ErrorCount} errors in {report.InvalidCount} lines; a sharded run sends nothing until every line is valid.",

@@ -10,7 +10,7 @@ namespace Sluice.Cluster.Runs;
 /// <remarks>A committed shard counts what its committing epoch reported: its <see cref="Done"/> is every line of the
 /// shard, but <see cref="Succeeded"/>, <see cref="Failed"/>, <see cref="Retries"/>, <see cref="RateLimited"/> and the
 /// tokens are that epoch's own; what an earlier epoch of the shard did before its lease was lost is in
-/// <see cref="Done"/> only.</remarks>
+/// <see cref="Done"/> only, and in <see cref="Cost"/>, which is the shard's whole spend.</remarks>
 [GenerateSerializer, Immutable, Alias("Sluice.Cluster.Runs.ShardedRunCounts")]
 public sealed record ShardedRunCounts
 {
@@ -58,6 +58,21 @@ public sealed record ShardedRunCounts
     [Id(9)]
     public int ConcurrencyLimit { get; init; }
 
+    /// <summary>Gets the items not sent because the run's cost limit was reached
+    /// (<see cref="ShardedRunOptions.MaxCost"/>).</summary>
+    [Id(10)]
+    public long NotSent { get; init; }
+
+    /// <summary>Gets the requests answered from the response cache (<see cref="ShardedRunOptions.CacheDirectory"/>).</summary>
+    [Id(11)]
+    public long CacheHits { get; init; }
+
+    /// <summary>Gets the spend in dollars by <see cref="ShardedRunOptions.Price"/>, from the usage the provider reported:
+    /// a shard's counts it over all its epochs (what earlier holders journalled included), so the run's is the whole
+    /// spend; <see langword="null"/> when unknown (no price).</summary>
+    [Id(12)]
+    public decimal? Cost { get; init; } = 0m;
+
     /// <summary>The counts of a shard's run at one moment.</summary>
     /// <param name="snapshot">The shard's <see cref="BatchFileRunner.Snapshot"/>.</param>
     /// <returns>The counts.</returns>
@@ -76,6 +91,9 @@ public sealed record ShardedRunCounts
             InputTokens = snapshot.InputTokens,
             OutputTokens = snapshot.OutputTokens,
             ConcurrencyLimit = snapshot.ConcurrencyLimit,
+            NotSent = snapshot.NotSent,
+            CacheHits = snapshot.CacheHits,
+            Cost = snapshot.Cost,
         };
     }
 
@@ -102,7 +120,9 @@ public sealed record ShardedRunCounts
             RateLimited = Math.Max(0, RateLimited - since.RateLimited),
             InputTokens = Math.Max(0, InputTokens - since.InputTokens),
             OutputTokens = Math.Max(0, OutputTokens - since.OutputTokens),
-            Cost = null,
+            NotSent = NotSent,
+            CacheHits = Math.Max(0, CacheHits - since.CacheHits),
+            Cost = Cost is { } cost && since.Cost is { } before ? Math.Max(0, cost - before) : null,
             Elapsed = elapsed,
         };
     }
@@ -124,6 +144,9 @@ public sealed record ShardedRunCounts
             InputTokens = left.InputTokens + right.InputTokens,
             OutputTokens = left.OutputTokens + right.OutputTokens,
             ConcurrencyLimit = left.ConcurrencyLimit + right.ConcurrencyLimit,
+            NotSent = left.NotSent + right.NotSent,
+            CacheHits = left.CacheHits + right.CacheHits,
+            Cost = left.Cost is { } a && right.Cost is { } b ? a + b : null,
         };
     }
 }

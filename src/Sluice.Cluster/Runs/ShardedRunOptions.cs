@@ -89,6 +89,63 @@ public sealed record ShardedRunOptions
     [Id(14)]
     public int? OutputTokensPerMinute { get; init; }
 
+    /// <summary>Gets whether invalid input lines are listed in the errors file and the valid ones run, as
+    /// <c>sluice run --skip-invalid</c>. The coordinator validates the whole file once (duplicates and a second model
+    /// across shards included), leaves the invalid lines out of every shard, and writes each invalid line that has a
+    /// <c>custom_id</c> of its own to the errors file once, with the code
+    /// <see cref="Sluice.BatchFiles.BatchErrorCodes.InvalidInputLine"/>.</summary>
+    /// <value>Default <see langword="false"/>: a file with an invalid line is refused before anything is sent.</value>
+    [Id(15)]
+    public bool SkipInvalid { get; init; }
+
+    /// <summary>Gets whether this submission sends again the items whose result failed, as
+    /// <c>sluice run --resume --retry-errors</c>: every committed shard with lines in its errors file runs again under a
+    /// new epoch that resends only those items, and the final files are assembled again. Not part of what identifies the
+    /// run: it may differ from one submission of the same run to the next.</summary>
+    /// <value>Default <see langword="false"/>.</value>
+    [Id(16)]
+    public bool RetryErrors { get; init; }
+
+    /// <summary>Gets the response cache directory, as <c>sluice run --cache</c>: a path every worker shares, so an answer
+    /// one worker stored serves the others. Not part of what identifies the run.</summary>
+    /// <value>Default <see langword="null"/>: no cache.</value>
+    [Id(17)]
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Gets the spend, in dollars by <see cref="Price"/>, past which no request of the whole run is admitted,
+    /// as <c>sluice run --max-cost</c> but for all workers together: each shard admits a request only while the spend
+    /// of the other shards (as they last reported it to the coordinator) plus its own spend and reservations plus the
+    /// request's expected cost stays within it. Items not admitted are listed in the errors file with
+    /// <see cref="Sluice.BatchFiles.BatchErrorCodes.CostLimitReached"/>; a later submission with another limit sends
+    /// them. Not part of what identifies the run.</summary>
+    /// <value>Default <see langword="null"/>: no limit. Requires <see cref="Price"/>.</value>
+    [Id(18)]
+    public decimal? MaxCost { get; init; }
+
+    /// <summary>Gets the price of the run's model (a run has one model), for costs and <see cref="MaxCost"/>. Not part
+    /// of what identifies the run.</summary>
+    /// <value>Default <see langword="null"/>: costs are unknown.</value>
+    [Id(19)]
+    public ShardedRunPrice? Price { get; init; }
+
+    /// <summary>Gets how many times in a row a shard's lease may lapse (its holder's silo died, or the holder stopped
+    /// renewing, as a worker that fails on the shard does) before the shard is abandoned: it is not leased again, its
+    /// journalled results are kept, and its unfinished items go to the errors file with the code
+    /// <see cref="ShardedRunErrorCodes.ShardAbandoned"/>, so the run completes.</summary>
+    /// <value>Default 3. A lease given back (a worker's graceful stop) is not a lapse.</value>
+    [Id(20)]
+    public int MaxLeaseLapses { get; init; } = DefaultMaxLeaseLapses;
+
+    /// <summary>The default of <see cref="MaxLeaseLapses"/>: 3.</summary>
+    public const int DefaultMaxLeaseLapses = 3;
+
+    /// <summary>Whether <paramref name="other"/> is the same run: equal in everything but the settings a later
+    /// submission may change (<see cref="RetryErrors"/>, <see cref="CacheDirectory"/>, <see cref="MaxCost"/>,
+    /// <see cref="Price"/>), as <c>sluice run --resume</c> allows them to change.</summary>
+    internal bool IsSameRunAs(ShardedRunOptions other) => Identity() == other.Identity();
+
+    private ShardedRunOptions Identity() => this with { RetryErrors = false, CacheDirectory = null, MaxCost = null, Price = null };
+
     /// <summary>The settings that change results, for each shard's manifest, worded as <c>sluice run</c> words them.</summary>
     internal IReadOnlyDictionary<string, string?> ManifestSettings() => new Dictionary<string, string?>
     {
@@ -134,6 +191,22 @@ public sealed record ShardedRunOptions
         }
 
         Positive(MaxAttempts, nameof(MaxAttempts));
+        Positive(MaxLeaseLapses, nameof(MaxLeaseLapses));
+        if (MaxCost is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCost), MaxCost, $"{nameof(ShardedRunOptions)}.{nameof(MaxCost)} must not be negative; it was {MaxCost}.");
+        }
+
+        if (MaxCost is not null && Price is null)
+        {
+            throw new ArgumentException($"{nameof(ShardedRunOptions)}.{nameof(MaxCost)} needs {nameof(Price)}: a cost limit without a price could never be applied.", nameof(MaxCost));
+        }
+
+        if (Price is { InputPerMillion: < 0 } or { OutputPerMillion: < 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(Price), Price, $"{nameof(ShardedRunOptions)}.{nameof(Price)} must not be negative.");
+        }
+
         Positive(ShardLines, nameof(ShardLines));
         if (MaxConcurrency is { } concurrency)
         {

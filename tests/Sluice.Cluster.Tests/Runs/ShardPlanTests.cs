@@ -29,9 +29,52 @@ public sealed class ShardPlanTests : IDisposable
         }
 
         string second = Path.Combine(_directory, "second.jsonl");
-        await ShardPlan.ExtractAsync(input, shards[1].Offset, shards[1].Length, second, CancellationToken.None);
+        await ShardPlan.ExtractAsync(input, shards[1], second, CancellationToken.None);
         Assert.Equal(lines[3] + "\n   \n" + lines[4] + "\n" + lines[5] + "\n", await File.ReadAllTextAsync(second));
         Assert.Empty(Directory.GetFiles(_directory, "*.partial"));
+    }
+
+    [Fact]
+    public async Task Skipped_lines_are_not_counted_and_each_shard_leaves_out_its_own()
+    {
+        string input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllTextAsync(input, "{\"a\":1}\n{\"a\":2}\n\n{\"a\":4}\n{\"a\":5}\n{\"a\":6}\n{\"a\":7}");
+
+        var shards = await ShardPlan.SplitAsync(input, 2, new HashSet<long> { 2, 5, 7 });
+
+        Assert.Equal([2, 1], shards.Select(s => s.Lines));
+        Assert.Equal([2L], shards[0].Skipped!);
+        Assert.Equal([5L, 7L], shards[1].Skipped!); // the last line, skipped too, is inside the last shard
+        string first = Path.Combine(_directory, "first.jsonl"), second = Path.Combine(_directory, "second.jsonl");
+        await ShardPlan.ExtractAsync(input, shards[0], first, CancellationToken.None);
+        await ShardPlan.ExtractAsync(input, shards[1], second, CancellationToken.None);
+        Assert.Equal("{\"a\":1}\n\n{\"a\":4}\n", await File.ReadAllTextAsync(first));
+        Assert.Equal("{\"a\":6}\n", await File.ReadAllTextAsync(second));
+    }
+
+    [Fact]
+    public async Task An_abandoned_shard_keeps_what_its_epochs_journalled_and_lists_every_other_item_as_abandoned_in_input_order()
+    {
+        var files = new ShardFiles(Path.Combine(_directory, "out.jsonl"));
+        var options = new ShardedRunOptions { InputPath = Path.Combine(_directory, "in.jsonl"), OutputPath = files.Run.OutputPath, BaseUrl = "http://127.0.0.1:1/v1" };
+        Directory.CreateDirectory(files.ShardDirectory(0));
+        string request = "{\"custom_id\":\"ID\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+        await File.WriteAllTextAsync(files.ShardInput(0), request.Replace("ID", "a") + request.Replace("ID", "b") + request.Replace("ID", "c"));
+        await WriteEpochAsync(files, 2, ("b", false, 2));
+        await WriteEpochAsync(files, 4, ("a", true, 1));
+        var table = new ShardTable(files.Run.OutputPath, options, [new ShardRange(0, 1, 1, 3)]);
+
+        var counts = await ShardAbandonment.WriteAsync(files, table, 0, 6, lapses: 3);
+
+        var output = RunDirectory.ForOutput(files.EpochOutput(0, 6));
+        Assert.Equal(["a"], Ids(output.OutputPath));
+        Assert.Equal(["b", "c"], Ids(output.DefaultErrorsPath));
+        Assert.Contains(BatchErrorCodes.RequestFailed, File.ReadAllLines(output.DefaultErrorsPath)[0]);
+        Assert.Contains(ShardedRunErrorCodes.ShardAbandoned, File.ReadAllLines(output.DefaultErrorsPath)[1]);
+        Assert.Equal((3L, 3L, 1L, 2L), (counts.Total, counts.Done, counts.Succeeded, counts.Failed));
+
+        static List<string> Ids(string path) =>
+            [.. File.ReadLines(path).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()!)];
     }
 
     [Fact]

@@ -54,6 +54,34 @@ public sealed class ShardTableTests : IDisposable
     }
 
     [Fact]
+    public void A_shard_whose_lease_lapses_three_times_in_a_row_is_abandoned_and_a_lease_given_back_is_no_lapse()
+    {
+        var table = NewTable(shards: 1);
+        var lease = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
+        Assert.True(table.Release(lease.Shard, lease.Epoch)); // a graceful stop: no lapse
+        lease = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
+        lease = table.Grant(SiloB, _time.GetUtcNow(), silo => silo.Equals(SiloA))!; // 1: its silo died
+        _time.Advance(TimeSpan.FromSeconds(11));
+        lease = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!; // 2: it stopped renewing
+        Assert.Empty(table.Abandoning());
+        long last = lease.Epoch;
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Null(table.Grant(SiloB, _time.GetUtcNow(), NoneDead)); // 3: abandoned, not leased again
+        var (shard, epoch, lapses) = Assert.Single(table.Abandoning());
+        Assert.Equal((0, 3), (shard, lapses));
+        Assert.True(epoch > last);
+        Assert.Equal(ShardCommitOutcome.Rejected, table.Commit(0, last, ShardedRunCounts.None, out _)); // fenced like any lapsed lease
+        Assert.Null(table.Grant(SiloB, _time.GetUtcNow(), NoneDead));
+
+        table.CommitAbandoned(0, epoch, new ShardedRunCounts { Done = 10, Failed = 10 });
+        Assert.True(table.AllCommitted);
+        Assert.Empty(table.Abandoning());
+        table.Reopen(0); // a submission that retries errors: leased again, its lapses counted from 0
+        Assert.NotNull(table.Grant(SiloA, _time.GetUtcNow(), NoneDead));
+    }
+
+    [Fact]
     public void A_lease_of_a_dead_silo_lapses_at_once_and_a_renewal_keeps_a_live_one()
     {
         var table = NewTable(shards: 1);

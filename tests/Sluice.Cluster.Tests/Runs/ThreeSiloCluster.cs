@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using Sluice.Cluster.Hosting;
 
@@ -13,7 +12,7 @@ public sealed class ClusterCollection
 }
 
 /// <summary>Three in-process silos with shard workers and failure detection tuned so that a killed silo is declared
-/// dead within a few seconds (probes time out after 0.5–1 s, two missed probes and one vote suffice).</summary>
+/// dead within a few seconds (<see cref="SluiceCluster.UseQuickFailureDetection"/>).</summary>
 internal static class ThreeSiloCluster
 {
     /// <summary>The items each shard's engine holds at once (a worker runs up to two shards; what it sends is bounded by
@@ -38,17 +37,7 @@ internal static class ThreeSiloCluster
                 options.IdleDelay = TimeSpan.FromMilliseconds(100);
                 options.MaxInFlight = MaxInFlight;
             });
-            siloBuilder.Services.Configure<ClusterMembershipOptions>(options =>
-            {
-                options.ProbeTimeout = TimeSpan.FromSeconds(1);
-                options.MinProbeTimeout = TimeSpan.FromMilliseconds(500);
-                options.MaxProbeTimeout = TimeSpan.FromSeconds(1);
-                options.NumMissedProbesLimit = 2;
-                options.NumVotesForDeathDeclaration = 1;
-                options.ExtendProbeTimeoutDuringDegradation = false;
-                options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
-                options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-            });
+            siloBuilder.UseQuickFailureDetection();
         }
     }
 }
