@@ -136,6 +136,7 @@ internal static class DotKernel
     /// <summary>Like <see cref="DotInt8x2"/>, for rows already widened to int16 (a tile widened once and scored against
     /// a whole block of queries): no widening in the loop, two loaded query chunks and four row chunks per eight
     /// multiply-adds of 16 pairs each. The same exact integer sums, under the same bound on the query codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotInt16x2(
         ref short r0, ref short r1, ref short r2, ref short r3, ref short q0, ref short q1, int d, Span<int> scores)
     {
@@ -188,6 +189,7 @@ internal static class DotKernel
     }
 
     /// <summary>Widens int8 codes to int16 (<paramref name="destination"/> at least as long as <paramref name="source"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Widen(ReadOnlySpan<sbyte> source, Span<short> destination)
     {
         int d = source.Length;

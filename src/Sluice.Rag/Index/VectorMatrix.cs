@@ -248,7 +248,9 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// with the same rounded queries as <see cref="ScoreInIntegers"/>: each tile of <see cref="RowTile"/> rows is widened
     /// to int16 once (3 KB at 384 dimensions, kept in L1) and scored against every pair of queries
     /// (<see cref="DotKernel.DotInt16x2"/>: 16 products per instruction, where the float kernel does 8). The integer
-    /// sums are exact, so a query scores the same alone and inside a block.</summary>
+    /// sums are exact, so a query scores the same alone and inside a block. Compiled optimised from its first call
+    /// (single searches never run it, so without that a process's first int8 <c>SearchMany</c> ran unoptimised code).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ScoreWidenedTiles(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
         int count = heaps.Length;
