@@ -5,10 +5,11 @@ namespace Sluice.LocalEmbeddings;
 /// <summary>
 /// The generator's own threads for ONNX runs: <see cref="LocalEmbeddingOptions.Parallelism"/> long-lived threads that
 /// run every call's workers, so the native memory a thread gathers (its C-library malloc arena, ONNX Runtime's and
-/// MLAS's per-thread buffers) is reused by each later call instead of being gathered again by new threads.
+/// MLAS's per-thread buffers) serves each later call instead of being gathered again by new threads.
 /// </summary>
-/// <remarks>A thread per worker per call (what this replaces) let the process's native memory grow with the number of
-/// calls, so ingestion's peak grew with the corpus (docs/benchmarks.md, issues 11 and 12, fourth pass).</remarks>
+/// <remarks>Replaces a new thread per worker per call (<see cref="TaskCreationOptions.LongRunning"/>), which ingestion's
+/// thousands of small calls multiplied. Its effect on ingestion's peak working set measured within the run-to-run
+/// scatter (docs/benchmarks.md, issues 11 and 12, fourth pass); it saves two thread starts per call.</remarks>
 internal sealed class RunThreads : IDisposable
 {
     private readonly BlockingCollection<(Action Work, TaskCompletionSource Done)> _queue = new();
