@@ -33,6 +33,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     private readonly ConcurrentBag<WordPieceTokenizer> _tokenizers = [];
     private readonly ConcurrentBag<GroupBuffers> _buffers = [];
     private readonly SemaphoreSlim _runSlots;
+    private readonly RunThreads _runThreads;
     private readonly LengthClassSizers? _sizers;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private int _disposed;
@@ -47,6 +48,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ModelHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model));
         _session = new MiniLmSession(model, _options);
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
+        _runThreads = new RunThreads(_options.Parallelism);
         if (_options.FixedGroupSize is null)
         {
             _sizers = new LengthClassSizers(_options);
@@ -129,7 +131,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         var tasks = new Task[workers];
         for (int w = 0; w < workers; w++)
         {
-            tasks[w] = Task.Factory.StartNew(run.Work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            tasks[w] = _runThreads.Run(run.Work);
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -151,6 +153,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _runThreads.Dispose();
             _session.Dispose();
             _runSlots.Dispose();
         }

@@ -138,6 +138,25 @@ public sealed class LocalEmbeddingGeneratorTests(ModelFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Every_call_runs_the_model_on_the_generators_own_threads_never_on_new_ones()
+    {
+        // Native memory gathered per thread (the C library's malloc arena, ONNX Runtime's buffers) must be reused by
+        // later calls; a thread per worker per call let ingestion's peak memory grow with the corpus.
+        var threads = new ThreadRecorder();
+        using var generator = new LocalEmbeddingGenerator(new LocalEmbeddingOptions { Parallelism = 2, FixedGroupSize = 4, Progress = threads });
+        string[] texts = SampleTexts.UpTo(32, maxWords: 12);
+
+        for (int call = 0; call < 6; call++)
+        {
+            await generator.GenerateAsync(texts);
+        }
+
+        await Task.WhenAll(generator.GenerateAsync(texts), generator.GenerateAsync(texts)); // concurrent calls share them too
+        Assert.InRange(threads.Seen.Count, 1, 2);
+        Assert.All(threads.Seen.Values, name => Assert.StartsWith("sluice-embed-", name));
+    }
+
+    [Fact]
     public async Task Empty_input_gives_no_embeddings_and_a_null_text_is_named()
     {
         Assert.Empty(await _generator.GenerateAsync([]));
@@ -161,6 +180,14 @@ public sealed class LocalEmbeddingGeneratorTests(ModelFixture fixture) : IClassF
         Assert.Throws<ArgumentOutOfRangeException>(() => new LocalEmbeddingOptions { Parallelism = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new LocalEmbeddingOptions { FixedGroupSize = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new LocalEmbeddingOptions { MaxGroupTokens = 100 }.Validate());
+    }
+
+    /// <summary>Records the thread each group's progress is reported on: the thread that ran the group.</summary>
+    private sealed class ThreadRecorder : IProgress<LocalEmbeddingProgress>
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<int, string?> Seen { get; } = new();
+
+        public void Report(LocalEmbeddingProgress value) => Seen.TryAdd(Environment.CurrentManagedThreadId, Thread.CurrentThread.Name);
     }
 
     private sealed class SynchronousProgress(List<LocalEmbeddingProgress> reports) : IProgress<LocalEmbeddingProgress>

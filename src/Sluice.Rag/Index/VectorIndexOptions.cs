@@ -8,7 +8,7 @@ public sealed record VectorIndexOptions
     public int Dimensions { get; init; } = 384;
 
     /// <summary>Gets whether the in-memory matrix holds int8 codes (one scale per vector) instead of floats: 4× less
-    /// memory, slightly lower recall. The file always keeps the float vectors, so this can be switched at any reopen.</summary>
+    /// memory and faster search (scored in integers), slightly lower recall. The file always keeps the float vectors, so this can be switched at any reopen.</summary>
     /// <value>Default <see langword="false"/>.</value>
     public bool Int8 { get; init; }
 

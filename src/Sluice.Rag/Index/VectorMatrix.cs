@@ -113,21 +113,27 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// <summary>Scores rows [<paramref name="from"/>, <paramref name="to"/>) against each query of a block (unit vectors,
     /// <paramref name="queries"/>.Length = count × dimensions). Blocked: <see cref="RowTile"/> rows at a time are scored
     /// against every query of the block, <see cref="RowTile"/> × 2 dot products per pass, so each row is read from memory
-    /// once per block and each query load serves <see cref="RowTile"/> rows. Int8 rows are decoded once per tile (the
-    /// decoding is shared by the whole block), and scored like floats.</summary>
+    /// once per block and each query load serves <see cref="RowTile"/> rows. Int8 rows are scored in integers
+    /// (<see cref="ScoreInIntegers"/> for one or two queries, <see cref="ScoreWidenedTiles"/> for more).</summary>
     public void ScoreBlock(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
-        if (int8 && heaps.Length <= IntegerKernelQueries)
+        if (int8)
         {
-            ScoreInIntegers(queries, heaps, from, to, allowed);
+            if (heaps.Length <= IntegerKernelQueries)
+            {
+                ScoreInIntegers(queries, heaps, from, to, allowed);
+            }
+            else
+            {
+                ScoreWidenedTiles(queries, heaps, from, to, allowed);
+            }
+
             return;
         }
 
         int count = heaps.Length;
-        int d = dimensions;
         Span<int> tileRows = stackalloc int[RowTile];
         Span<float> scores = stackalloc float[RowTile * 2];
-        float[]? decoded = int8 ? new float[RowTile * d] : null;
         int row = from;
         while (row < to)
         {
@@ -137,27 +143,17 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
                 break;
             }
 
-            ReadOnlySpan<float> tile = int8 ? Decode(tileRows[..n], decoded!) : default;
             for (int q = 0; q < count; q += 2)
             {
-                var q0 = queries.Slice(q * d, d);
-                var q1 = q + 1 < count ? queries.Slice((q + 1) * d, d) : q0;
-                if (int8)
-                {
-                    DotTile(tile, n, d, q0, q1, scores);
-                }
-                else
-                {
-                    DotRows(tileRows[..n], q0, q1, scores);
-                }
-
+                var q0 = queries.Slice(q * dimensions, dimensions);
+                var q1 = q + 1 < count ? queries.Slice((q + 1) * dimensions, dimensions) : q0;
+                DotRows(tileRows[..n], q0, q1, scores);
                 for (int r = 0; r < n; r++)
                 {
-                    float scale = int8 ? _scales[tileRows[r]] : 1f;
-                    Offer(heaps[q], scores[r * 2] * scale, tileRows[r]);
+                    Offer(heaps[q], scores[r * 2], tileRows[r]);
                     if (q + 1 < count)
                     {
-                        Offer(heaps[q + 1], scores[(r * 2) + 1] * scale, tileRows[r]);
+                        Offer(heaps[q + 1], scores[(r * 2) + 1], tileRows[r]);
                     }
                 }
             }
@@ -167,15 +163,10 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
     /// <summary>Rows scored per pass of the blocked kernel.</summary>
     internal const int RowTile = 4;
 
-    /// <summary>Int8 searches of at most this many queries (a single <see cref="VectorIndex.Search"/>) score the rows in
-    /// integers (<see cref="ScoreInIntegers"/>); larger blocks decode each row tile to floats once for the whole block,
-    /// which measured faster for them (docs/benchmarks.md, issue 11, second and third passes).</summary>
+    /// <summary>Queries an int8 block scores straight from the int8 rows (<see cref="DotKernel.DotInt8x2"/>); larger
+    /// blocks widen each row tile to int16 once and score it against every query (<see cref="DotKernel.DotInt16x2"/>).</summary>
     internal const int IntegerKernelQueries = 2;
 
-    /// <summary>Scores int8 rows against one or two queries in integers: each query is rounded to int16 codes with its
-    /// own scale (an error of about 2⁻¹⁶ of its largest value, far below the rows' int8 rounding), each row chunk is
-    /// widened once and multiplied with both queries (<see cref="DotKernel.DotInt8x2"/>); score = row scale × query
-    /// scale × integer dot. Nothing is decoded, so a single query reads a quarter of a float row's bytes.</summary>
     /// <summary>Fills <paramref name="tileRows"/> with the next rows from <paramref name="row"/> on that the filter
     /// allows (all of them without one), up to a tile's worth; returns how many.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -193,27 +184,37 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         return n;
     }
 
+    /// <summary>Rounds each query of <paramref name="queries"/> to int16 codes with its own scale (an error of about
+    /// 2⁻¹⁶ of its largest value, far below the rows' int8 rounding), capped so no integer dot can overflow.</summary>
+    private void RoundQueries(ReadOnlySpan<float> queries, Span<short> codes, Span<float> scales)
+    {
+        int d = dimensions;
+        int largest = DotKernel.MaxQueryCode(d);
+        for (int q = 0; q < scales.Length; q++)
+        {
+            var query = queries.Slice(q * d, d);
+            float max = MathF.Abs(TensorPrimitives.MaxMagnitude(query));
+            float scale = max > 0 ? max / largest : 1f;
+            var target = codes.Slice(q * d, d);
+            for (int i = 0; i < d; i++)
+            {
+                target[i] = (short)Math.Clamp(MathF.Round(query[i] / scale), -largest, largest);
+            }
+
+            scales[q] = scale;
+        }
+    }
+
+    /// <summary>Scores int8 rows against one or two queries in integers (<see cref="RoundQueries"/>): each row chunk is
+    /// widened once and multiplied with both queries (<see cref="DotKernel.DotInt8x2"/>); score = row scale × query
+    /// scale × integer dot. Nothing is decoded, so a single query reads a quarter of a float row's bytes.</summary>
     private void ScoreInIntegers(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
     {
         int count = heaps.Length;
         int d = dimensions;
         short[] codes = new short[count * d];
         Span<float> queryScales = stackalloc float[IntegerKernelQueries];
-        int largest = DotKernel.MaxQueryCode(d);
-        for (int q = 0; q < count; q++)
-        {
-            var query = queries.Slice(q * d, d);
-            float max = MathF.Abs(TensorPrimitives.MaxMagnitude(query));
-            float scale = max > 0 ? max / largest : 1f;
-            var target = codes.AsSpan(q * d, d);
-            for (int i = 0; i < d; i++)
-            {
-                target[i] = (short)Math.Clamp(MathF.Round(query[i] / scale), -largest, largest);
-            }
-
-            queryScales[q] = scale;
-        }
-
+        RoundQueries(queries, codes, queryScales[..count]);
         int q1 = count > 1 ? 1 : 0;
         Span<int> tileRows = stackalloc int[RowTile];
         Span<int> dots = stackalloc int[RowTile * 2];
@@ -243,23 +244,64 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         }
     }
 
+    /// <summary>Scores int8 rows against a block of more than <see cref="IntegerKernelQueries"/> queries in integers,
+    /// with the same rounded queries as <see cref="ScoreInIntegers"/>: each tile of <see cref="RowTile"/> rows is widened
+    /// to int16 once (3 KB at 384 dimensions, kept in L1) and scored against every pair of queries
+    /// (<see cref="DotKernel.DotInt16x2"/>: 16 products per instruction, where the float kernel does 8). The integer
+    /// sums are exact, so a query scores the same alone and inside a block. Compiled optimised from its first call
+    /// (single searches never run it, so without that a process's first int8 <c>SearchMany</c> ran unoptimised code).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void ScoreWidenedTiles(ReadOnlySpan<float> queries, TopK[] heaps, int from, int to, bool[]? allowed)
+    {
+        int count = heaps.Length;
+        int d = dimensions;
+        short[] codes = new short[count * d];
+        float[] queryScales = new float[count];
+        RoundQueries(queries, codes, queryScales);
+        short[] wide = new short[RowTile * d];
+        Span<int> tileRows = stackalloc int[RowTile];
+        Span<int> dots = stackalloc int[RowTile * 2];
+        int row = from;
+        while (row < to)
+        {
+            int n = NextTile(ref row, to, allowed, tileRows);
+            if (n == 0)
+            {
+                break;
+            }
+
+            for (int r = 0; r < n; r++)
+            {
+                DotKernel.Widen(CodeRow(tileRows[r]), wide.AsSpan(r * d, d));
+            }
+
+            ref short w0 = ref wide[0];
+            ref short w1 = ref n > 1 ? ref wide[d] : ref w0;
+            ref short w2 = ref n > 2 ? ref wide[2 * d] : ref w0;
+            ref short w3 = ref n > 3 ? ref wide[3 * d] : ref w0;
+            for (int q = 0; q < count; q += 2)
+            {
+                int q1 = q + 1 < count ? q + 1 : q;
+                DotKernel.DotInt16x2(ref w0, ref w1, ref w2, ref w3, ref codes[q * d], ref codes[q1 * d], d, dots);
+                for (int r = 0; r < n; r++)
+                {
+                    float rowScale = _scales[tileRows[r]];
+                    Offer(heaps[q], dots[r * 2] * rowScale * queryScales[q], tileRows[r]);
+                    if (q1 != q)
+                    {
+                        Offer(heaps[q1], dots[(r * 2) + 1] * rowScale * queryScales[q1], tileRows[r]);
+                    }
+                }
+            }
+        }
+    }
+
     private static void Offer(TopK heap, float score, int row)
     {
         if (score > heap.Threshold)
         {
             heap.Offer(score, row);
         }
-    }
-
-    private ReadOnlySpan<float> Decode(ReadOnlySpan<int> rows, float[] decoded)
-    {
-        for (int r = 0; r < rows.Length; r++)
-        {
-            TensorPrimitives.ConvertChecked<sbyte, float>(
-                CodeRow(rows[r]), decoded.AsSpan(r * dimensions, dimensions));
-        }
-
-        return decoded.AsSpan(0, rows.Length * dimensions);
     }
 
     private void DotRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
@@ -269,15 +311,6 @@ internal sealed class VectorMatrix(int dimensions, bool int8)
         var r1 = rows.Length > 1 ? FloatRow(rows[1]) : r0;
         var r2 = rows.Length > 2 ? FloatRow(rows[2]) : r0;
         var r3 = rows.Length > 3 ? FloatRow(rows[3]) : r0;
-        DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
-    }
-
-    private static void DotTile(ReadOnlySpan<float> tile, int n, int d, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, Span<float> scores)
-    {
-        var r0 = tile[..d];
-        var r1 = n > 1 ? tile.Slice(d, d) : r0;
-        var r2 = n > 2 ? tile.Slice(2 * d, d) : r0;
-        var r3 = n > 3 ? tile.Slice(3 * d, d) : r0;
         DotKernel.Dot4x2(r0, r1, r2, r3, q0, q1, scores);
     }
 
