@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Sluice.BatchFiles;
 
@@ -8,7 +7,8 @@ namespace Sluice.BatchFiles;
 /// The append-only journal of a run: one JSON line per completed item (<see cref="JournalRecord"/>).
 /// <see cref="AppendAsync"/> completes only when its record is flushed. Records are flushed in groups: a single
 /// writer takes every record waiting, writes them, flushes once and completes them all, so a flush is never delayed
-/// on purpose and under load its cost is shared by every record that arrived while the previous flush ran.
+/// on purpose and under load its cost is shared by every record that arrived while the previous flush ran. A record
+/// is copied once, into the open group's buffer, and the whole group completes as one task.
 /// </summary>
 /// <remarks>
 /// Opening a journal drops a torn last line (a write cut by a kill) before appending, so records never glue onto
@@ -16,10 +16,17 @@ namespace Sluice.BatchFiles;
 /// </remarks>
 public sealed class RunJournal : IAsyncDisposable
 {
+    private const int MaxKeptBuffer = 1 << 20; // a buffer grown past this by a large record is not kept for reuse
+    [ThreadStatic]
+    private static RecordFormatter? t_formatter;
     private readonly FileStream _stream;
     private readonly bool _flushToDisk;
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _gate = new(); // guards the fields below; the writer waits on it (Monitor.Wait)
     private readonly Task _writer;
+    private Group _open = new(); // the group records join until the writer takes it
+    private Group? _spare; // a written group's buffer, kept for reuse
+    private bool _writerWaiting;
+    private bool _closed;
     private Exception? _fault;
 
     private RunJournal(string path, RunJournalOptions options)
@@ -56,22 +63,38 @@ public sealed class RunJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
-        await EnqueueAsync(new Pending(Format(result, inputLine)), cancellationToken).ConfigureAwait(false);
+        await Enqueue(Formatter().Format(result, inputLine)).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
+    /// <summary>This thread's formatter; a new one when the last grew past <see cref="MaxKeptBuffer"/> (a large record).</summary>
+    private static RecordFormatter Formatter() =>
+        t_formatter is { Capacity: <= MaxKeptBuffer } formatter ? formatter : t_formatter = new RecordFormatter();
+
+    /// <summary>Copies a formatted record into the open group and returns the group's completion. The copy is made
+    /// before this returns, so the caller's buffer (a thread's formatter) is free for the next record.</summary>
+    private Task Enqueue(ReadOnlySpan<byte> record)
     {
-        if (!_pending.Writer.TryWrite(pending))
+        lock (_gate)
         {
-            if (Volatile.Read(ref _fault) is { } fault)
+            if (_fault is { } fault)
             {
                 throw new IOException($"The journal {Path} can no longer be written: {fault.Message}", fault);
             }
 
-            throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
-        }
+            if (_closed)
+            {
+                throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
+            }
 
-        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _open.Bytes.Write(record);
+            if (_writerWaiting)
+            {
+                _writerWaiting = false;
+                Monitor.Pulse(_gate);
+            }
+
+            return _open.Done.Task;
+        }
     }
 
     /// <summary>Appends the record of a completed item whose line is not an OpenAI output line (for example an
@@ -93,24 +116,29 @@ public sealed class RunJournal : IAsyncDisposable
             throw new ArgumentException("The journalled line must be one JSON object on one line.", nameof(line));
         }
 
-        byte[] record;
+        Task flushed;
         try
         {
-            record = Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span);
+            flushed = Enqueue(Formatter().Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span));
         }
         catch (JsonException ex)
         {
             throw new ArgumentException($"The journalled line must be one JSON object on one line: {ex.Message}", nameof(line), ex);
         }
 
-        await EnqueueAsync(new Pending(record), cancellationToken).ConfigureAwait(false);
+        await flushed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is pending and closes the file.</summary>
     /// <returns>A task that completes when closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
+        lock (_gate)
+        {
+            _closed = true;
+            Monitor.Pulse(_gate);
+        }
+
         try
         {
             await _writer.ConfigureAwait(false);
@@ -121,79 +149,129 @@ public sealed class RunJournal : IAsyncDisposable
         }
     }
 
-    internal static byte[] Format(BatchResult result, long inputLine) =>
-        Format(result.CustomId, result.Succeeded, inputLine, result.ToJsonLine(), validate: false);
-
-    private static byte[] Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line, bool validate = true)
-    {
-        var buffer = new ArrayBufferWriter<byte>(line.Length + (customId.Length * 6) + 96); // the whole record: no growing
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("custom_id"u8, customId);
-            writer.WriteString("outcome"u8, succeeded ? "succeeded"u8 : "failed"u8);
-            writer.WriteNumber("input_line"u8, inputLine);
-            writer.WritePropertyName("line"u8);
-            writer.WriteRawValue(line, skipInputValidation: !validate);
-            writer.WriteEndObject();
-        }
-
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>The group-commit writer, on a thread of its own: a flush to disk blocks for milliseconds, and on a
     /// thread-pool thread it would starve the callers' continuations (two pool threads on a 2-core machine).</summary>
     private void WriteLoop()
     {
-        var group = new List<Pending>();
+        Group? group = null;
         try
         {
-            while (WaitForRecords())
+            while (TakeGroup() is { } taken)
             {
-                while (_pending.Reader.TryRead(out var pending))
-                {
-                    _stream.Write(pending.Bytes);
-                    group.Add(pending);
-                }
-
+                group = taken;
+                _stream.Write(group.Bytes.WrittenSpan);
                 _stream.Flush(_flushToDisk);
-                foreach (var done in group)
+                var done = group.Done;
+                if (group.Bytes.Capacity <= MaxKeptBuffer)
                 {
-                    done.Done.TrySetResult();
+                    group.Reset();
+                    lock (_gate)
+                    {
+                        _spare = group;
+                    }
                 }
 
-                group.Clear();
+                group = null;
+
+                // The group's callers continue on one pool thread, in turn: one work item per group rather than one
+                // per record keeps this thread's wake-ups of the pool to one per flush.
+                ThreadPool.UnsafeQueueUserWorkItem(static done => done.TrySetResult(), done, preferLocal: false);
             }
         }
         catch (Exception exception)
         {
-            Volatile.Write(ref _fault, exception); // later appends report this, not a closed journal
-            _pending.Writer.TryComplete(exception);
-            foreach (var failed in group)
+            Group open;
+            lock (_gate)
             {
-                failed.Done.TrySetException(exception);
+                _fault = exception; // later appends report this, not a closed journal
+                open = _open;
             }
 
-            while (_pending.Reader.TryRead(out var pending))
-            {
-                pending.Done.TrySetException(exception);
-            }
-
+            group?.Done.TrySetException(exception);
+            open.Done.TrySetException(exception);
             throw;
         }
     }
 
-    private bool WaitForRecords()
+    /// <summary>Waits for records (or the close) and takes the open group, opening the next; <see langword="null"/> once
+    /// the journal is closed and every record is taken.</summary>
+    private Group? TakeGroup()
     {
-        var wait = _pending.Reader.WaitToReadAsync();
-        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        lock (_gate)
+        {
+            while (_open.Bytes.WrittenCount == 0)
+            {
+                if (_closed)
+                {
+                    return null;
+                }
+
+                _writerWaiting = true;
+                Monitor.Wait(_gate);
+            }
+
+            var taken = _open;
+            _open = _spare ?? new Group();
+            _spare = null;
+            return taken;
+        }
     }
 
-    private sealed class Pending(byte[] bytes)
+    /// <summary>Records waiting for one flush, and the task that completes when they are durable.</summary>
+    private sealed class Group
     {
-        public byte[] Bytes { get; } = bytes;
+        public ArrayBufferWriter<byte> Bytes { get; } = new(64 * 1024);
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Done { get; private set; } = new(); // continuations run on the pool item that completes it
+
+        public void Reset()
+        {
+            Bytes.ResetWrittenCount();
+            Done = new TaskCompletionSource();
+        }
+    }
+
+    /// <summary>Formats records into a buffer of its own, reused: one per thread, so formatting takes no lock.</summary>
+    private sealed class RecordFormatter
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
+
+        public RecordFormatter() => _writer = new Utf8JsonWriter(_buffer);
+
+        public int Capacity => _buffer.Capacity;
+
+        public ReadOnlySpan<byte> Format(BatchResult result, long inputLine)
+        {
+            Start(result.CustomId, result.Succeeded, inputLine);
+            result.WriteTo(_writer);
+            return End();
+        }
+
+        public ReadOnlySpan<byte> Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line)
+        {
+            Start(customId, succeeded, inputLine);
+            _writer.WriteRawValue(line, skipInputValidation: false); // a line that is not JSON throws; Start resets the next
+            return End();
+        }
+
+        private void Start(string customId, bool succeeded, long inputLine)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            _writer.WriteStartObject();
+            _writer.WriteString("custom_id"u8, customId);
+            _writer.WriteString("outcome"u8, succeeded ? "succeeded"u8 : "failed"u8);
+            _writer.WriteNumber("input_line"u8, inputLine);
+            _writer.WritePropertyName("line"u8);
+        }
+
+        private ReadOnlySpan<byte> End()
+        {
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _buffer.Write("\n"u8);
+            return _buffer.WrittenSpan;
+        }
     }
 }
