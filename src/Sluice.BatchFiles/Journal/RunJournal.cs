@@ -173,8 +173,9 @@ public sealed class RunJournal : IAsyncDisposable
 
                 group = null;
 
-                // The group's callers continue on one pool thread, in turn: one work item per group rather than one
-                // per record keeps this thread's wake-ups of the pool to one per flush.
+                // One pool work item per group completes it: the callers' continuations then go to that pool thread's
+                // own queue (cheap, and idle threads steal them), and this thread wakes the pool once per flush, not
+                // once per record.
                 ThreadPool.UnsafeQueueUserWorkItem(static done => done.TrySetResult(), done, preferLocal: false);
             }
         }
@@ -222,13 +223,15 @@ public sealed class RunJournal : IAsyncDisposable
     {
         public ArrayBufferWriter<byte> Bytes { get; } = new(64 * 1024);
 
-        public TaskCompletionSource Done { get; private set; } = new(); // continuations run on the pool item that completes it
+        public TaskCompletionSource Done { get; private set; } = NewDone();
 
         public void Reset()
         {
             Bytes.ResetWrittenCount();
-            Done = new TaskCompletionSource();
+            Done = NewDone();
         }
+
+        private static TaskCompletionSource NewDone() => new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Formats records into a buffer of its own, reused: one per thread, so formatting takes no lock.</summary>
