@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Threading.Channels;
 
 namespace Sluice.BatchFiles;
 
@@ -7,8 +8,7 @@ namespace Sluice.BatchFiles;
 /// The append-only journal of a run: one JSON line per completed item (<see cref="JournalRecord"/>).
 /// <see cref="AppendAsync"/> completes only when its record is flushed. Records are flushed in groups: a single
 /// writer takes every record waiting, writes them, flushes once and completes them all, so a flush is never delayed
-/// on purpose and under load its cost is shared by every record that arrived while the previous flush ran. A record
-/// is copied once, into the open group's buffer, and the whole group completes as one task.
+/// on purpose and under load its cost is shared by every record that arrived while the previous flush ran.
 /// </summary>
 /// <remarks>
 /// Opening a journal drops a torn last line (a write cut by a kill) before appending, so records never glue onto
@@ -16,17 +16,10 @@ namespace Sluice.BatchFiles;
 /// </remarks>
 public sealed class RunJournal : IAsyncDisposable
 {
-    private const int MaxKeptBuffer = 1 << 20; // a buffer grown past this by a large record is not kept for reuse
-    [ThreadStatic]
-    private static RecordFormatter? t_formatter;
     private readonly FileStream _stream;
     private readonly bool _flushToDisk;
-    private readonly object _gate = new(); // guards the fields below; the writer waits on it (Monitor.Wait)
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
-    private Group _open = new(); // the group records join until the writer takes it
-    private Group? _spare; // a written group's buffer, kept for reuse
-    private bool _writerWaiting;
-    private bool _closed;
     private Exception? _fault;
 
     private RunJournal(string path, RunJournalOptions options)
@@ -63,38 +56,22 @@ public sealed class RunJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
-        await Enqueue(Formatter().Format(result, inputLine)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(new Pending(Format(result, inputLine)), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>This thread's formatter; a new one when the last grew past <see cref="MaxKeptBuffer"/> (a large record).</summary>
-    private static RecordFormatter Formatter() =>
-        t_formatter is { Capacity: <= MaxKeptBuffer } formatter ? formatter : t_formatter = new RecordFormatter();
-
-    /// <summary>Copies a formatted record into the open group and returns the group's completion. The copy is made
-    /// before this returns, so the caller's buffer (a thread's formatter) is free for the next record.</summary>
-    private Task Enqueue(ReadOnlySpan<byte> record)
+    private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        if (!_pending.Writer.TryWrite(pending))
         {
-            if (_fault is { } fault)
+            if (Volatile.Read(ref _fault) is { } fault)
             {
                 throw new IOException($"The journal {Path} can no longer be written: {fault.Message}", fault);
             }
 
-            if (_closed)
-            {
-                throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
-            }
-
-            _open.Bytes.Write(record);
-            if (_writerWaiting)
-            {
-                _writerWaiting = false;
-                Monitor.Pulse(_gate);
-            }
-
-            return _open.Done.Task;
+            throw new ObjectDisposedException(nameof(RunJournal), $"The journal {Path} is closed.");
         }
+
+        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Appends the record of a completed item whose line is not an OpenAI output line (for example an
@@ -116,29 +93,24 @@ public sealed class RunJournal : IAsyncDisposable
             throw new ArgumentException("The journalled line must be one JSON object on one line.", nameof(line));
         }
 
-        Task flushed;
+        byte[] record;
         try
         {
-            flushed = Enqueue(Formatter().Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span));
+            record = Format(customId, outcome == JournalOutcome.Succeeded, inputLine, span);
         }
         catch (JsonException ex)
         {
             throw new ArgumentException($"The journalled line must be one JSON object on one line: {ex.Message}", nameof(line), ex);
         }
 
-        await flushed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(new Pending(record), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is pending and closes the file.</summary>
     /// <returns>A task that completes when closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
-        {
-            _closed = true;
-            Monitor.Pulse(_gate);
-        }
-
+        _pending.Writer.TryComplete();
         try
         {
             await _writer.ConfigureAwait(false);
@@ -149,132 +121,79 @@ public sealed class RunJournal : IAsyncDisposable
         }
     }
 
+    internal static byte[] Format(BatchResult result, long inputLine) =>
+        Format(result.CustomId, result.Succeeded, inputLine, result.ToJsonLine(), validate: false);
+
+    private static byte[] Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line, bool validate = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>(line.Length + (customId.Length * 6) + 96); // the whole record: no growing
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("custom_id"u8, customId);
+            writer.WriteString("outcome"u8, succeeded ? "succeeded"u8 : "failed"u8);
+            writer.WriteNumber("input_line"u8, inputLine);
+            writer.WritePropertyName("line"u8);
+            writer.WriteRawValue(line, skipInputValidation: !validate);
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The group-commit writer, on a thread of its own: a flush to disk blocks for milliseconds, and on a
     /// thread-pool thread it would starve the callers' continuations (two pool threads on a 2-core machine).</summary>
     private void WriteLoop()
     {
-        Group? group = null;
+        var group = new List<Pending>();
         try
         {
-            while (TakeGroup() is { } taken)
+            while (WaitForRecords())
             {
-                group = taken;
-                _stream.Write(group.Bytes.WrittenSpan);
-                _stream.Flush(_flushToDisk);
-                var done = group.Done;
-                if (group.Bytes.Capacity <= MaxKeptBuffer)
+                while (_pending.Reader.TryRead(out var pending))
                 {
-                    group.Reset();
-                    lock (_gate)
-                    {
-                        _spare = group;
-                    }
+                    _stream.Write(pending.Bytes);
+                    group.Add(pending);
                 }
 
-                group = null;
+                _stream.Flush(_flushToDisk);
+                foreach (var done in group)
+                {
+                    done.Done.TrySetResult();
+                }
 
-                // One pool work item per group completes it: the callers' continuations then go to that pool thread's
-                // own queue (cheap, and idle threads steal them), and this thread wakes the pool once per flush, not
-                // once per record.
-                ThreadPool.UnsafeQueueUserWorkItem(static done => done.TrySetResult(), done, preferLocal: false);
+                group.Clear();
             }
         }
         catch (Exception exception)
         {
-            Group open;
-            lock (_gate)
+            Volatile.Write(ref _fault, exception); // later appends report this, not a closed journal
+            _pending.Writer.TryComplete(exception);
+            foreach (var failed in group)
             {
-                _fault = exception; // later appends report this, not a closed journal
-                open = _open;
+                failed.Done.TrySetException(exception);
             }
 
-            group?.Done.TrySetException(exception);
-            open.Done.TrySetException(exception);
+            while (_pending.Reader.TryRead(out var pending))
+            {
+                pending.Done.TrySetException(exception);
+            }
+
             throw;
         }
     }
 
-    /// <summary>Waits for records (or the close) and takes the open group, opening the next; <see langword="null"/> once
-    /// the journal is closed and every record is taken.</summary>
-    private Group? TakeGroup()
+    private bool WaitForRecords()
     {
-        lock (_gate)
-        {
-            while (_open.Bytes.WrittenCount == 0)
-            {
-                if (_closed)
-                {
-                    return null;
-                }
-
-                _writerWaiting = true;
-                Monitor.Wait(_gate);
-            }
-
-            var taken = _open;
-            _open = _spare ?? new Group();
-            _spare = null;
-            return taken;
-        }
+        var wait = _pending.Reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Records waiting for one flush, and the task that completes when they are durable.</summary>
-    private sealed class Group
+    private sealed class Pending(byte[] bytes)
     {
-        public ArrayBufferWriter<byte> Bytes { get; } = new(64 * 1024);
+        public byte[] Bytes { get; } = bytes;
 
-        public TaskCompletionSource Done { get; private set; } = NewDone();
-
-        public void Reset()
-        {
-            Bytes.ResetWrittenCount();
-            Done = NewDone();
-        }
-
-        private static TaskCompletionSource NewDone() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <summary>Formats records into a buffer of its own, reused: one per thread, so formatting takes no lock.</summary>
-    private sealed class RecordFormatter
-    {
-        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
-        private readonly Utf8JsonWriter _writer;
-
-        public RecordFormatter() => _writer = new Utf8JsonWriter(_buffer);
-
-        public int Capacity => _buffer.Capacity;
-
-        public ReadOnlySpan<byte> Format(BatchResult result, long inputLine)
-        {
-            Start(result.CustomId, result.Succeeded, inputLine);
-            result.WriteTo(_writer);
-            return End();
-        }
-
-        public ReadOnlySpan<byte> Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line)
-        {
-            Start(customId, succeeded, inputLine);
-            _writer.WriteRawValue(line, skipInputValidation: false); // a line that is not JSON throws; Start resets the next
-            return End();
-        }
-
-        private void Start(string customId, bool succeeded, long inputLine)
-        {
-            _buffer.ResetWrittenCount();
-            _writer.Reset(_buffer);
-            _writer.WriteStartObject();
-            _writer.WriteString("custom_id"u8, customId);
-            _writer.WriteString("outcome"u8, succeeded ? "succeeded"u8 : "failed"u8);
-            _writer.WriteNumber("input_line"u8, inputLine);
-            _writer.WritePropertyName("line"u8);
-        }
-
-        private ReadOnlySpan<byte> End()
-        {
-            _writer.WriteEndObject();
-            _writer.Flush();
-            _buffer.Write("\n"u8);
-            return _buffer.WrittenSpan;
-        }
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
