@@ -21,7 +21,17 @@ internal static class CliBench
         string dir = Directory.CreateTempSubdirectory("sluice-cli-bench-").FullName;
         try
         {
-            await ThroughputAsync(dir, quick ? 20_000 : 100_000);
+            int lines = quick ? 20_000 : 100_000;
+            double fixedRate = await ThroughputAsync(dir, lines, "256");
+            double autoRate = await ThroughputAsync(dir, lines, "auto");
+            BenchResult.Print(new
+            {
+                suite = "cli",
+                @case = "run-throughput-auto-vs-fixed",
+                lines,
+                ratio = Math.Round(autoRate / fixedRate, 3),
+                goal = "about 1 (the adaptive limit, starting at 8, as fast as a fixed 256)",
+            });
             await MemoryAndResumeAsync(dir, quick ? [20_000, 200_000] : [100_000, 1_000_000]);
         }
         finally
@@ -30,14 +40,22 @@ internal static class CliBench
         }
     }
 
-    /// <summary>Lines at 50 ms latency and --concurrency 256, journal on (fsync): throughput ÷ (256 ÷ median latency).</summary>
-    private static async Task ThroughputAsync(string dir, int lines)
+    /// <summary>Lines at 50 ms latency, journal on (fsync), at <c>--concurrency 256</c> or <c>auto</c> (the adaptive
+    /// limit, from 8 up to at most 256): throughput ÷ (256 ÷ median latency), the bound at 256 in flight. Returns the
+    /// lines per second.</summary>
+    private static async Task<double> ThroughputAsync(string dir, int lines, string concurrency)
     {
-        string input = WriteRequests(Path.Combine(dir, $"t{lines}.jsonl"), lines);
+        string input = Path.Combine(dir, $"t{lines}.jsonl");
+        if (!File.Exists(input))
+        {
+            WriteRequests(input, lines);
+        }
+
+        string output = Path.Combine(dir, $"t{lines}-{concurrency}.out.jsonl");
         await using var simulator = await Simulator.StartAsync("--latency-ms", "50");
-        var run = await RunCommandAsync(dir, "run", "-i", input, "-o", Path.Combine(dir, $"t{lines}.out.jsonl"),
-            "--base-url", simulator.Url + "/v1", "--no-api-key", "--concurrency", "256");
-        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, $"t{lines}.out.jsonl.sluice", "summary.json")));
+        var run = await RunCommandAsync(dir, "run", "-i", input, "-o", output,
+            "--base-url", simulator.Url + "/v1", "--no-api-key", "--concurrency", concurrency);
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output + ".sluice", "summary.json")));
         using var stats = JsonDocument.Parse(await simulator.StatsAsync());
         double seconds = summary.RootElement.GetProperty("counts").GetProperty("elapsed_seconds").GetDouble();
         double p50 = stats.RootElement.GetProperty("latency").GetProperty("p50_ms").GetDouble();
@@ -46,9 +64,9 @@ internal static class CliBench
         BenchResult.Print(new
         {
             suite = "cli",
-            @case = "run-throughput",
+            @case = concurrency == "auto" ? "run-throughput-auto" : "run-throughput",
             lines,
-            concurrency = 256,
+            concurrency,
             latency_ms = 50,
             exit_code = run.ExitCode,
             output_lines = summary.RootElement.GetProperty("output_lines").GetInt64(),
@@ -57,9 +75,29 @@ internal static class CliBench
             median_latency_ms = p50,
             bound_items_per_second = Math.Round(bound, 1),
             efficiency = Math.Round(throughput / bound, 3),
+            mean_limit = Math.Round(MeanLimit(Path.Combine(output + ".sluice", "timeline.jsonl")), 1),
             goal = ">= 0.95",
             peak_rss_mb = Math.Round(run.MaxRssKb / 1024.0, 1),
         });
+        return throughput;
+    }
+
+    /// <summary>The concurrency limit averaged over the run's timeline samples (one a second).</summary>
+    private static double MeanLimit(string timeline)
+    {
+        double sum = 0;
+        int count = 0;
+        foreach (string line in File.ReadLines(timeline))
+        {
+            using var sample = JsonDocument.Parse(line);
+            if (sample.RootElement.TryGetProperty("concurrency_limit", out var limit))
+            {
+                sum += limit.GetDouble();
+                count++;
+            }
+        }
+
+        return count == 0 ? 0 : sum / count;
     }
 
     /// <summary>Zero latency: peak memory at two sizes (it must not grow with the file), the command's CPU per line,

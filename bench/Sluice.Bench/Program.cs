@@ -13,7 +13,7 @@ using Sluice.Bench;
 //   query              QueryManyAsync vs one QueryAsync at a time, retrieval only, local model (not in all)
 //   defaults           what the defaults give under faults and limits: faults vs a plain worker pool, adaptive vs
 //                      fixed, 429s with a learned limit, cold start, client memory (not in all)
-//   cli                the sluice command as a child process: 100k lines at 50 ms and --concurrency 256 vs the bound,
+//   cli                the sluice command as a child process: 100k lines at 50 ms at --concurrency 256 and auto vs the bound,
 //                      peak memory at 100k and 1M lines, the resume of 1M journalled lines (not in all)
 //   ingest             ingestion of a generated corpus vs bare embeddings of its chunks, re-ingestion, peak memory (not in all)
 //   budget             shared rate budget: lease grants/s of the budget grain (3 silos) and the Redis script; three

@@ -180,6 +180,45 @@ public sealed class FaultToleranceTests
     }
 
     [Fact]
+    public void Two_usual_rounds_after_a_one_round_exit_resume_slow_start_even_with_a_slow_round_between_them()
+    {
+        // On a busy machine the client's own pauses come and go: after the exit, usual and slow rounds alternate. Before,
+        // any slow round among the two after the exit ended slow start for good (the gradient then took seconds to 256).
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40)); // clearly slower at 32: slow start ends
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40)); // a pause again, but not two slow rounds in a row
+        Assert.True(limit.CurrentLimit < 64, $"limit {limit.CurrentLimit}: slow start should still be over");
+        Round(limit, _ => Success(20)); // the second usual round: the exit was spurious
+        for (int round = 0; round < 3; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        Assert.Equal(256, limit.CurrentLimit);
+    }
+
+    [Fact]
+    public void After_a_one_round_exit_two_slower_rounds_in_a_row_end_slow_start_for_good_even_after_a_usual_round()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions(), new FakeTimeProvider());
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40)); // clearly slower at 32: slow start ends
+        Round(limit, _ => Success(20));
+        Round(limit, _ => Success(40));
+        Round(limit, _ => Success(40)); // slow twice in a row: queueing
+        for (int round = 0; round < 6; round++)
+        {
+            Round(limit, _ => Success(20));
+        }
+
+        Assert.InRange(limit.CurrentLimit, 16, 60); // grows by the gradient's small steps, no longer doubles
+    }
+
+    [Fact]
     public void A_lone_slow_round_after_slow_start_does_not_lower_the_limit()
     {
         var limit = new AdaptiveConcurrencyLimit(new AdaptiveConcurrencyOptions { InitialLimit = 100, MaxLimit = 200 }, new FakeTimeProvider());

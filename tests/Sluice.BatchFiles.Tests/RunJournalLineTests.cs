@@ -49,4 +49,24 @@ public sealed class RunJournalLineTests : IDisposable
 
         Assert.Equal(0, new FileInfo(path).Length);
     }
+
+    [Fact]
+    public async Task A_refused_line_leaves_nothing_in_the_records_appended_after_it()
+    {
+        // Records are formatted in a buffer reused by the next record: a refused line must not leave a fragment in it.
+        string path = _dir.File("journal.jsonl");
+        byte[] good = Encoding.UTF8.GetBytes("""{"score":1}""");
+        await using (var journal = RunJournal.Open(path))
+        {
+            await journal.AppendLineAsync("a", JournalOutcome.Succeeded, 1, good);
+            await Assert.ThrowsAnyAsync<ArgumentException>(async () => await journal.AppendLineAsync("bad", JournalOutcome.Succeeded, 2, Encoding.UTF8.GetBytes("{\"a\": 1")));
+            await journal.AppendLineAsync("c", JournalOutcome.Failed, 3, good);
+            await journal.AppendAsync(BatchResult.FromError("d", new BatchResultError("request_failed", "x")), 4);
+        }
+
+        var records = await BatchInputReaderTests.ToListAsync(RunJournalReader.ReadAsync(path));
+        Assert.Equal(["a", "c", "d"], records.Select(r => r.CustomId));
+        Assert.Equal(good, records[1].OutputLine.ToArray());
+        Assert.Equal(3, File.ReadAllLines(path).Length);
+    }
 }

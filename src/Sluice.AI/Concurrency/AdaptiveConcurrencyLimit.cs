@@ -19,9 +19,9 @@ namespace Sluice.AI;
 /// of the way toward <c>limit × gradient + √limit</c>: a round slowed by a pause of the client's own is not followed by
 /// another, queueing at the provider is.</para>
 /// <para>Rounds are counted as TCP counts them: after a doubling, the answers to attempts started before it are left out,
-/// so the next round judges the doubled limit. Slow start that ended on one clearly slower round resumes when the next
-/// two rounds are back at the usual latency (the exit was a pause of the client's, such as start-up or new connections,
-/// not queueing), as RFC 9406's conservative slow start does.</para>
+/// so the next round judges the doubled limit. Slow start that ended on one clearly slower round resumes when two later
+/// rounds, in a row or not, are back at the usual latency before two rounds in a row are slower (the exit was a pause of
+/// the client's, such as start-up or new connections, not queueing), as RFC 9406's conservative slow start does.</para>
 /// <para>The limit grows only while at least half of it is in use (an idle client learns nothing about capacity),
 /// never leaves [<see cref="AdaptiveConcurrencyOptions.MinLimit"/>, <see cref="AdaptiveConcurrencyOptions.MaxLimit"/>],
 /// and is observable as <see cref="ConcurrencyLimit.CurrentLimit"/>, in <see cref="BatchProgress.ConcurrencyLimit"/> when a batch uses
@@ -33,7 +33,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private const double RatioWeight = 0.1;
     private const int MinimumRound = 8;
     private const double ClearRise = 1.5; // a round this much slower than usual is queueing, not noise
-    private const int ExitChecks = 2; // calm rounds after a one-round exit from slow start that resume it
+    private const int ExitChecks = 2; // calm rounds (in a row or not) after a one-round exit from slow start that resume it
     private readonly AdaptiveConcurrencyOptions _options;
     private readonly TimeProvider _time;
     private readonly double[] _bestLatency = new double[LengthClasses];
@@ -48,7 +48,7 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
     private bool _clearlyRising; // the last round was slower than usual by ClearRise or more
     private long _lastBackoff;
     private bool _slowStart = true;
-    private int _exitChecks; // rounds left to confirm an exit from slow start that one clearly slower round caused
+    private int _exitChecks; // calm rounds still wanted to undo an exit from slow start that one clearly slower round caused
     private int _staleSamples; // answers still to come from attempts started before the last doubling
     private double _previousRatio; // the last round's ratio
 
@@ -202,11 +202,18 @@ public sealed class AdaptiveConcurrencyLimit : CountedConcurrencyLimit
 
         if (_exitChecks > 0)
         {
-            // Slow start ended on one clearly slower round. Queueing at the provider stays; a pause of the client's own
-            // (start-up, new connections, a busy shared machine) is over a round later. Two rounds back at the usual
-            // latency make the exit spurious and slow start resumes, as RFC 9406's conservative slow start does.
-            _exitChecks = slower ? 0 : _exitChecks - 1;
-            _slowStart = _exitChecks == 0 && !slower;
+            // Slow start ended on one clearly slower round. Queueing at the provider stays: every round after it is
+            // slower, two in a row at least, while the gradient brings the limit down. Pauses of the client's own
+            // (start-up, new connections, a busy shared machine) come and go: two rounds back at the usual latency, in a
+            // row or not, make the exit spurious and slow start resumes, as RFC 9406's conservative slow start does.
+            if (slower)
+            {
+                _exitChecks = _risingRounds >= 2 ? 0 : _exitChecks; // two slower rounds in a row: queueing, the exit stands
+            }
+            else if (--_exitChecks == 0)
+            {
+                _slowStart = true;
+            }
         }
 
         // The gradient follows the lesser of this round's ratio and the last one's: queueing at the provider lasts, while

@@ -4,7 +4,8 @@ namespace Sluice.AI;
 /// Sluice's whole throughput stack for raw HTTP requests to an OpenAI-compatible endpoint, as a
 /// <see cref="DelegatingHandler"/>: usage accounting → retry → concurrency → rate budget → attempt timeout, the same
 /// layers and the same lane as the chat and embedding clients. For callers that hold request bodies as bytes (an
-/// OpenAI Batch API file) and must send them unchanged: every attempt carries exactly the caller's body bytes.
+/// OpenAI Batch API file) and must send them unchanged: every attempt carries exactly the caller's body bytes. A body
+/// given as <see cref="BodyBytesContent"/> is read as it is; any other content is buffered once.
 /// </summary>
 /// <remarks>
 /// <para>The handler buffers each response. It never throws for an HTTP status: a success returns at once; a 429, a
@@ -66,8 +67,13 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        byte[]? body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var (estimate, reserved) = _account.EstimateRequest(body);
+        ReadOnlyMemory<byte>? body = request.Content switch
+        {
+            null => null,
+            BodyBytesContent bytes => bytes.Body, // the caller's bytes as they are: no buffered copy
+            var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
+        };
+        var (estimate, reserved) = _account.EstimateRequest(body.GetValueOrDefault().Span);
         using var stopWaiting = request.Options.TryGetValue(StopWaiting, out var stop) && stop.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop)
             : null;
@@ -98,7 +104,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
 
     /// <summary>One attempt: <paramref name="waiting"/> (the caller's token, or it linked with <see cref="StopWaiting"/>)
     /// governs the waits for a slot and for budget; <paramref name="caller"/> alone governs the send.</summary>
-    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, byte[]? body, TokenCost estimate, int? reserved, CancellationToken waiting, CancellationToken caller)
+    private async ValueTask<HttpResponseMessage> AttemptAsync(HttpRequestMessage original, ReadOnlyMemory<byte>? body, TokenCost estimate, int? reserved, CancellationToken waiting, CancellationToken caller)
     {
         CancellationToken cancellationToken = waiting;
         long started = await _slot.EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +139,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
 
     /// <summary>One attempt under the attempt timeout: a copy of the request with the same body bytes, the response
     /// buffered; a status other than success is thrown as a <see cref="FailedResponseException"/>.</summary>
-    private async Task<(HttpResponseMessage Response, byte[] Body)> SendOnceAsync(HttpRequestMessage original, byte[]? body, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, byte[] Body)> SendOnceAsync(HttpRequestMessage original, ReadOnlyMemory<byte>? body, CancellationToken cancellationToken)
     {
         using var deadline = new AttemptDeadline(_parts.Timeout, _parts.Time, cancellationToken);
         HttpResponseMessage? response = null;
@@ -171,7 +177,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
         }
     }
 
-    private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
+    private static HttpRequestMessage Copy(HttpRequestMessage original, ReadOnlyMemory<byte>? body)
     {
         var copy = new HttpRequestMessage(original.Method, original.RequestUri)
         {
@@ -185,7 +191,7 @@ public sealed class SluiceThroughputHandler : DelegatingHandler
 
         if (original.Content is not null)
         {
-            copy.Content = new ByteArrayContent(body ?? []);
+            copy.Content = new BodyBytesContent(body.GetValueOrDefault());
             foreach (var header in original.Content.Headers)
             {
                 if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))

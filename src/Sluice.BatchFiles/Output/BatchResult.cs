@@ -76,39 +76,46 @@ public sealed class BatchResult
         var buffer = new ArrayBufferWriter<byte>(256 + (Response?.Body.Length ?? 0));
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteString("id"u8, Id);
-            writer.WriteString("custom_id"u8, CustomId);
-            if (Response is { } response)
-            {
-                writer.WriteStartObject("response"u8);
-                writer.WriteNumber("status_code"u8, response.StatusCode);
-                writer.WriteString("request_id"u8, response.RequestId);
-                writer.WritePropertyName("body"u8);
-                WriteBody(writer, response.Body.Span);
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNull("response"u8);
-            }
-
-            if (Error is { } error)
-            {
-                writer.WriteStartObject("error"u8);
-                writer.WriteString("code"u8, error.Code);
-                writer.WriteString("message"u8, error.Message);
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNull("error"u8);
-            }
-
-            writer.WriteEndObject();
+            WriteTo(writer);
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the line as one JSON object (the bytes <see cref="ToJsonLine"/> returns) into <paramref name="writer"/>,
+    /// for a caller that writes it inside a record of its own without an intermediate copy.</summary>
+    internal void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, Id);
+        writer.WriteString("custom_id"u8, CustomId);
+        if (Response is { } response)
+        {
+            writer.WriteStartObject("response"u8);
+            writer.WriteNumber("status_code"u8, response.StatusCode);
+            writer.WriteString("request_id"u8, response.RequestId);
+            writer.WritePropertyName("body"u8);
+            WriteBody(writer, response.Body.Span);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("response"u8);
+        }
+
+        if (Error is { } error)
+        {
+            writer.WriteStartObject("error"u8);
+            writer.WriteString("code"u8, error.Code);
+            writer.WriteString("message"u8, error.Message);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("error"u8);
+        }
+
+        writer.WriteEndObject();
     }
 
     /// <summary>Reads one output line (the shape <see cref="ToJsonLine"/> writes, and OpenAI's).</summary>

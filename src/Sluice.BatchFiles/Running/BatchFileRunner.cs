@@ -476,7 +476,7 @@ public sealed class BatchFileRunner
 
         try
         {
-            using var content = new ReadOnlyMemoryContent(request.Body);
+            using var content = new BodyBytesContent(request.Body); // read as it is by Sluice's handler, not buffered again
             content.Headers.ContentType = Json;
             using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint == BatchEndpoint.Embeddings ? "embeddings" : "chat/completions") { Content = content };
             message.Options.Set(SluiceThroughputHandler.StopWaiting, stop);

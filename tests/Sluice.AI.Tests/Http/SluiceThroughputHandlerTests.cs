@@ -43,6 +43,26 @@ public sealed class SluiceThroughputHandlerTests
     }
 
     [Fact]
+    public async Task A_body_given_as_bytes_in_a_slice_of_a_larger_array_goes_out_as_exactly_that_slice_on_every_attempt()
+    {
+        // BodyBytesContent is read without a copy: the handler must send the slice, not the array around it.
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Error500Rate = 1.0 });
+        using var wire = new WireRecorder();
+        using var http = Client(host, wire, Fast(attempts: 3));
+        byte[] body = Encoding.UTF8.GetBytes(OddBody);
+        byte[] file = [.. "{\"custom_id\": \"x\", \"body\": "u8.ToArray(), .. body, .. "}\n"u8.ToArray()];
+        using var content = new BodyBytesContent(file.AsMemory(file.Length - body.Length - 2, body.Length));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await http.PostAsync("chat/completions", content);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(3, wire.Exchanges.Count);
+        Assert.All(wire.Exchanges, e => Assert.Equal(body, e.Body));
+        Assert.Equal(1, host.GetStats().DistinctBodies);
+    }
+
+    [Fact]
     public async Task A_400_returns_at_once_with_the_providers_status_and_body()
     {
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions());
