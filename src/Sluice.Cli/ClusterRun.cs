@@ -15,7 +15,9 @@ namespace Sluice.Cli;
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often the command asks the coordinator for the run's status: one small grain call, and the command
+    /// sees the final files at most this long after they are in place.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {
