@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.BatchFiles;
@@ -15,7 +16,9 @@ namespace Sluice.Cli;
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often the command asks the coordinator for the run's status: one small grain call, and the command
+    /// sees the final files at most this long after they are in place.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {
@@ -33,25 +36,19 @@ internal static class ClusterRun
         builder.Logging.SetMinimumLevel(LogLevel.Critical); // the verb says what matters
         builder.UseOrleansClient(client => client.UseSluiceCluster(address));
         using var host = builder.Build();
-        try
-        {
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), TimeProvider.System);
-            using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
-            await host.StartAsync(connecting.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return Fail($"--cluster: cannot reach a Sluice cluster at {address} (start workers with: sluice worker --cluster {address}): {ex.GetType().Name}: {ex.Message.Split('\n', 2)[0]}");
-        }
 
-        var grains = (IClusterClient)host.Services.GetService(typeof(IClusterClient))!;
+        // The client connects (most of it is the JIT of Orleans' client) while the input is validated.
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), TimeProvider.System);
+        using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        var connect = ConnectAsync(host, connecting.Token);
         ShardedRunStatus submitted;
         try
         {
-            submitted = await ShardedRun.SubmitAsync(grains, run, cancellationToken).ConfigureAwait(false);
+            submitted = await ShardedRun.SubmitWhileConnectingAsync(connect, run, cancellationToken).ConfigureAwait(false);
         }
         catch (BatchRunRefusedException ex)
         {
+            await StopConnectingAsync(connect, connecting).ConfigureAwait(false);
             Console.Error.WriteLine("sluice: " + ex.Message);
             foreach (string reason in ex.Reasons)
             {
@@ -60,11 +57,17 @@ internal static class ClusterRun
 
             return ExitCodes.InvalidInput;
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException ex) when (!connect.IsFaulted)
         {
+            await StopConnectingAsync(connect, connecting).ConfigureAwait(false);
             return Fail(ex.Message);
         }
+        catch (Exception ex) when (connect.IsFaulted || (connect.IsCanceled && !cancellationToken.IsCancellationRequested))
+        {
+            return Fail($"--cluster: cannot reach a Sluice cluster at {address} (start workers with: sluice worker --cluster {address}): {ex.GetType().Name}: {ex.Message.Split('\n', 2)[0]}");
+        }
 
+        var grains = await connect.ConfigureAwait(false);
         Console.Error.WriteLine($"sluice: submitted to the cluster at {address}: {submitted.Shards:N0} shards ({submitted.Committed:N0} already committed)");
         using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: the run goes on in the cluster; this command stops following it");
 
@@ -131,6 +134,27 @@ internal static class ClusterRun
         {
             Console.Error.WriteLine($"sluice: no timeline for the report: {directory.TimelinePath} cannot be written ({ex.Message})");
             return null;
+        }
+    }
+
+    private static async Task<IGrainFactory> ConnectAsync(IHost host, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the validation starts at once, on the caller's thread
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The input was refused while the client connected: the connection is abandoned before the host goes.</summary>
+    private static async Task StopConnectingAsync(Task connect, CancellationTokenSource connecting)
+    {
+        await connecting.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await connect.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Not connecting was the point.
         }
     }
 

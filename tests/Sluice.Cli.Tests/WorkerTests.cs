@@ -215,6 +215,27 @@ public sealed class WorkerTests
         Assert.False(Directory.Exists(Path.Combine(directory, "results.jsonl.sluice")));
     }
 
+    [Fact]
+    public async Task Sluice_run_cluster_refuses_invalid_input_without_waiting_for_the_cluster_and_names_an_unreachable_one()
+    {
+        // The input is validated while the client connects: invalid lines are listed (exit 2) even though no cluster
+        // answers at the address, where a submitter that connected first would have waited for it and reported that.
+        string directory = Files.TempDirectory();
+        string input = Files.ChatRequests(directory, 20);
+        string invalid = Path.Combine(directory, "invalid.jsonl");
+        File.WriteAllLines(invalid, [.. File.ReadLines(input).Take(3), "{\"custom_id\":\"no-body\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\"}"]);
+        string nobody = $"redis://127.0.0.1:{FreePort()}";
+        var refused = await Cli.RunAsync(directory, null, "run", "-i", invalid, "-o", "results.jsonl", "--base-url", "http://127.0.0.1:1/v1", "--no-api-key", "--cluster", nobody);
+        Assert.True(refused.ExitCode == 2, Runs.Explain(refused));
+        Assert.Contains("line 4", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot reach", refused.Stderr, StringComparison.Ordinal);
+
+        // A valid input and no cluster: the connection's failure is what the command reports.
+        var unreachable = await Cli.RunAsync(directory, null, "run", "-i", input, "-o", "results.jsonl", "--base-url", "http://127.0.0.1:1/v1", "--no-api-key", "--cluster", nobody);
+        Assert.True(unreachable.ExitCode == 2, Runs.Explain(unreachable));
+        Assert.Contains($"--cluster: cannot reach a Sluice cluster at {nobody}", unreachable.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, Cli process, string what)
     {
         var waited = Stopwatch.StartNew();

@@ -10,8 +10,9 @@ namespace Sluice.Cluster.Runs;
 /// A silo's shard worker: a hosted service, not a grain, because it runs one long loop (take a lease, run the shard
 /// for minutes, commit) that belongs to its silo and must end with it — a grain would be placed, moved and deactivated
 /// by Orleans, and a grain call may not last a shard's run. It asks the registry for runs with work left, takes a lease
-/// from a run's coordinator, runs the shard (<see cref="ShardRunner"/>) and commits; idle, it asks again after
-/// <see cref="ShardWorkerOptions.IdleDelay"/>. It takes its next lease as soon as the running shard's tail begins (no
+/// from a run's coordinator, runs the shard (<see cref="ShardRunner"/>) and commits. With no run listed it waits on the
+/// registry, which answers as soon as one is (<see cref="IRunRegistryGrain.WaitForRunsAsync"/>); with runs listed but
+/// no shard free it asks again after <see cref="ShardWorkerOptions.IdleDelay"/>. It takes its next lease as soon as the running shard's tail begins (no
 /// more items left than a few fills of the lane's concurrency limit), so one shard's drain overlaps the next one's
 /// start (at most <see cref="ShardWorkerOptions.MaxShards"/> at once); the shards share the worker's lanes, so its
 /// concurrency limit and budget hold for all of them together. A graceful stop drains what is in flight and releases the lease; a stop
@@ -22,6 +23,11 @@ namespace Sluice.Cluster.Runs;
 internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetails silo, IOptions<ShardWorkerOptions> options, TimeProvider time, ILogger<ShardWorker> logger)
     : IHostedService, IDisposable
 {
+    /// <summary>How long an idle worker's registry call waits for a run to be listed when none is: a run submitted to
+    /// an idle cluster reaches its workers as soon as the coordinator lists it, for one call every 2 s per idle worker,
+    /// and a silo stopping holds a waiting call of another silo's worker no longer than this.</summary>
+    internal static readonly TimeSpan RunWait = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _kill = new();
     private readonly ProviderLaneRegistry _lanes = new();
@@ -72,7 +78,12 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
                     continue;
                 }
 
-                var (lease, coordinator) = await TryAcquireAsync().ConfigureAwait(false);
+                var (lease, coordinator, idle) = await TryAcquireAsync().ConfigureAwait(false);
+                if (lease is null && idle)
+                {
+                    continue; // the registry listed no run for RunWait: that wait was the idle delay
+                }
+
                 if (lease is null)
                 {
                     try
@@ -132,18 +143,24 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
         }
     }
 
-    private async Task<(ShardLease? Lease, IShardCoordinatorGrain? Coordinator)> TryAcquireAsync()
+    /// <summary>A lease on a shard of some listed run; <c>Idle</c> when the registry listed no run at all while it
+    /// waited (<see cref="RunWait"/>), so the worker asks again at once instead of after
+    /// <see cref="ShardWorkerOptions.IdleDelay"/>.</summary>
+    private async Task<(ShardLease? Lease, IShardCoordinatorGrain? Coordinator, bool Idle)> TryAcquireAsync()
     {
         try
         {
-            foreach (string run in await grains.GetGrain<IRunRegistryGrain>(0).GetRunsAsync().WaitAsync(_stop.Token).ConfigureAwait(false))
+            string[] runs = await grains.GetGrain<IRunRegistryGrain>(0).WaitForRunsAsync(RunWait).WaitAsync(_stop.Token).ConfigureAwait(false);
+            foreach (string run in runs)
             {
                 var coordinator = grains.GetGrain<IShardCoordinatorGrain>(run);
                 if (await coordinator.AcquireAsync(silo.SiloAddress).WaitAsync(_stop.Token).ConfigureAwait(false) is { } lease)
                 {
-                    return (lease, coordinator);
+                    return (lease, coordinator, false);
                 }
             }
+
+            return (null, null, runs.Length == 0 && !_stop.IsCancellationRequested);
         }
         catch (Exception ex) when (!_stop.IsCancellationRequested)
         {
@@ -153,7 +170,7 @@ internal sealed partial class ShardWorker(IGrainFactory grains, ILocalSiloDetail
         {
         }
 
-        return (null, null);
+        return (null, null, false);
     }
 
     [LoggerMessage(LogLevel.Debug, "No lease this time: the registry or a coordinator did not answer")]

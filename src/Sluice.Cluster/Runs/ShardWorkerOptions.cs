@@ -3,9 +3,11 @@ namespace Sluice.Cluster.Runs;
 /// <summary>How a silo's shard worker looks for work.</summary>
 public sealed class ShardWorkerOptions
 {
-    /// <summary>Gets or sets how long an idle worker waits before asking for a lease again.</summary>
-    /// <value>Default 250 ms: a run submitted to idle workers starts within a quarter of a second, for four registry
-    /// calls a second per idle worker.</value>
+    /// <summary>Gets or sets how long a worker waits before asking for a lease again when runs are listed but none has a
+    /// shard free (every shard leased or committed). A worker that finds no run listed at all does not poll: it waits on
+    /// the run registry, which answers as soon as a run is submitted.</summary>
+    /// <value>Default 250 ms: a shard freed by a lapsed lease or a reopening is taken within a quarter of a second,
+    /// for four calls a second per worker without a shard.</value>
     public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Gets or sets the most items the engine holds in flight per shard (the HTTP client's limit decides how

@@ -17,7 +17,25 @@ public static class ShardedRun
     /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
     /// <exception cref="BatchRunRefusedException">The input has invalid lines and <see cref="ShardedRunOptions.SkipInvalid"/>
     /// is off; nothing was started. The reasons list them with their line numbers (the first 100).</exception>
-    public static async Task<ShardedRunStatus> SubmitAsync(IGrainFactory grains, ShardedRunOptions options, CancellationToken cancellationToken = default)
+    public static Task<ShardedRunStatus> SubmitAsync(IGrainFactory grains, ShardedRunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return SubmitWhileConnectingAsync(Task.FromResult(grains), options, cancellationToken);
+    }
+
+    /// <summary>Validates the input while a client is still connecting, and starts the run (or continues the run
+    /// recorded for the same output) once it is connected: the validation and the connection overlap, where a
+    /// submitter that connects first pays for both one after the other.</summary>
+    /// <param name="grains">The client's grain factory once it is connected; awaited only when the input is valid.</param>
+    /// <param name="options">The run.</param>
+    /// <param name="cancellationToken">Stops the validation.</param>
+    /// <returns>The run's status.</returns>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="BatchRunRefusedException">The input has invalid lines and <see cref="ShardedRunOptions.SkipInvalid"/>
+    /// is off; nothing was started, and <paramref name="grains"/> was not awaited. The reasons list them with their line
+    /// numbers (the first 100).</exception>
+    /// <remarks>A fault of <paramref name="grains"/> (the cluster cannot be reached) is thrown as it is.</remarks>
+    public static async Task<ShardedRunStatus> SubmitWhileConnectingAsync(Task<IGrainFactory> grains, ShardedRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,7 +48,8 @@ public static class ShardedRun
                 [.. report.Describe()]);
         }
 
-        return await Coordinator(grains, options.OutputPath).StartAsync(options).ConfigureAwait(false);
+        var factory = await grains.ConfigureAwait(false);
+        return await Coordinator(factory, options.OutputPath).StartAsync(options).ConfigureAwait(false);
     }
 
     /// <summary>Polls the run's status until its output files are in place. A coordinator that does not answer (its
