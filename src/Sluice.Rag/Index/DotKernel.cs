@@ -103,14 +103,7 @@ internal static class DotKernel
                 s31 = Avx2.Add(s31, Avx2.MultiplyAddAdjacent(v, x1));
             }
 
-            scores[0] = Vector256.Sum(s00);
-            scores[1] = Vector256.Sum(s01);
-            scores[2] = Vector256.Sum(s10);
-            scores[3] = Vector256.Sum(s11);
-            scores[4] = Vector256.Sum(s20);
-            scores[5] = Vector256.Sum(s21);
-            scores[6] = Vector256.Sum(s30);
-            scores[7] = Vector256.Sum(s31);
+            Store(scores, s00, s01, s10, s11, s20, s21, s30, s31);
         }
         else
         {
