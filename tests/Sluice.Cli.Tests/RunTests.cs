@@ -44,6 +44,29 @@ public sealed class RunTests
     }
 
     [Fact]
+    public async Task In_flight_counts_the_requests_sent_never_more_than_the_concurrency_limit()
+    {
+        // The run admits twice the limit (16 items) so a freed slot is taken at once; only the 8 holding a slot are in flight.
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 50 });
+        string dir = Files.TempDirectory();
+        string input = Files.ChatRequests(dir, 800);
+
+        var (code, stdout, stderr) = await Cli.RunAsync(dir, Key,
+            "run", "-i", input, "-o", "results.jsonl", "--base-url", simulator.OpenAIEndpoint.ToString(), "--api-key-env", "SLUICE_TEST_KEY",
+            "--concurrency", "8");
+
+        Assert.True(code == 0, $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var samples = File.ReadLines(Path.Combine(dir, "results.jsonl.sluice", "timeline.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(line => line.GetProperty("type").GetString() == "sample")
+            .ToList();
+        Assert.All(samples, s => Assert.InRange(s.GetProperty("in_flight").GetInt64(), 0, 8));
+        Assert.Contains(samples, s => s.GetProperty("in_flight").GetInt64() > 0);
+        Assert.InRange(simulator.GetStats().PeakInFlight, 1, 8);
+        Assert.Contains("in flight 0 (limit 8)", stderr + stdout); // the final summary line
+    }
+
+    [Fact]
     public async Task Killed_with_SIGKILL_part_way_a_resume_sends_nothing_journalled_and_lists_each_item_once()
     {
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 20 });

@@ -87,7 +87,7 @@ public sealed class BatchFileRunner
             Succeeded = succeeded,
             Failed = failed,
             NotSent = Interlocked.Read(ref _notSent),
-            InFlight = Interlocked.Read(ref _inFlight),
+            InFlight = _options.ConcurrencyLimit is { } limit ? limit.InUse : Interlocked.Read(ref _inFlight),
             ConcurrencyLimit = _options.ConcurrencyLimit?.CurrentLimit ?? 0,
             Retries = _options.Ledger?.Retries ?? 0,
             RateLimited = _options.Ledger?.RateLimited ?? 0,

@@ -31,7 +31,10 @@ public sealed record BatchRunSnapshot
     [JsonPropertyName("not_sent")]
     public long NotSent { get; init; }
 
-    /// <summary>Gets the items being worked on now.</summary>
+    /// <summary>Gets the requests in flight now: sent and not yet answered, the slots of <see cref="ConcurrencyLimit"/>
+    /// held. Without a known limit, the items being worked on (admitted and not yet journalled).</summary>
+    /// <remarks>The engine admits more items than the limit (<see cref="BatchRunOptions.MaxInFlight"/>) so that a freed
+    /// slot is taken at once; those waiting for a slot are not in flight.</remarks>
     [JsonPropertyName("in_flight")]
     public long InFlight { get; init; }
 
