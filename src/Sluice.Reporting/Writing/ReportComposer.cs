@@ -104,7 +104,7 @@ internal static class ReportComposer
             int first = page.Runs.Count == 1 ? 0 : i, second = page.Runs.Count == 1 ? 1 : 2 + i;
             throughput.Add(new LineSeries(who + items + " per second", Rate(timeline.Points, p => p.Succeeded + p.Failed), first, dashed));
             limits.Add(new LineSeries(who + limit, [.. timeline.Points.Select(p => (p.T, (double)p.ConcurrencyLimit))], first, dashed));
-            limits.Add(new LineSeries(who + (eval ? "evaluations in flight" : "items in flight"), [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], second, dashed));
+            limits.Add(new LineSeries(who + (eval ? "evaluations in flight" : "requests in flight"), [.. timeline.Points.Select(p => (p.T, (double)p.InFlight))], second, dashed));
             pressure.Add(new LineSeries(who + "429s per second", Rate(timeline.Points, p => p.RateLimited), first, dashed));
             pressure.Add(new LineSeries(who + "retries per second", Rate(timeline.Points, p => p.Retries), second, dashed));
             latency.Add(new BarSeries(who + "attempts", [.. timeline.AttemptCounts.Select(c => (double)c)], first));
@@ -156,7 +156,7 @@ internal static class ReportComposer
             Charts =
             [
                 SvgCharts.Line("throughput", "Throughput over time", "time (s)", items + " per second", throughput),
-                SvgCharts.Line("concurrency", eval ? "Workers and evaluations in flight over time" : "Concurrency limit and items in flight over time", "time (s)", eval ? "evaluations" : "requests", limits),
+                SvgCharts.Line("concurrency", eval ? "Workers and evaluations in flight over time" : "Concurrency limit and requests in flight over time", "time (s)", eval ? "evaluations" : "requests", limits),
                 SvgCharts.Line("rate-limits", "429 responses and retries over time", "time (s)", "per second", pressure),
                 latencyChart,
             ],
