@@ -65,6 +65,8 @@ switch (suite)
     case "cli":
         await CliBench.RunAsync(quick);
         return 0;
+    case "cli-plain" when arguments.Count > 3:
+        return await PlainClientCase.RunChildAsync([.. arguments.Skip(1)]);
     case "cli-rusage" when arguments.Count > 1:
         return await CliBench.RunWithUsageAsync([.. arguments.Skip(1)]);
     case "ingest":
