@@ -56,8 +56,7 @@ public sealed class RunTests
             "--concurrency", "8");
 
         Assert.True(code == 0, $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        var samples = File.ReadLines(Path.Combine(dir, "results.jsonl.sluice", "timeline.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement)
+        var samples = Runs.Lines(Path.Combine(dir, "results.jsonl.sluice", "timeline.jsonl"))
             .Where(line => line.GetProperty("type").GetString() == "sample")
             .ToList();
         Assert.All(samples, s => Assert.InRange(s.GetProperty("in_flight").GetInt64(), 0, 8));
