@@ -44,8 +44,10 @@ public sealed partial class ShardedRunClusterTests(ITestOutputHelper output) : I
 
         var ids = AssertEachItemOnce(options, status);
         // Item counts, not only shards: the final counts hold every item, and no status counted past the total.
-        Assert.Equal(new ShardedRunCounts { Total = Items, Done = Items, Succeeded = Items, Cost = null }, status.Items with { InputTokens = 0, OutputTokens = 0 }); // no price: the cost is unknown
+        Assert.Equal(new ShardedRunCounts { Total = Items, Done = Items, Succeeded = Items, Cost = null }, status.Items with { InputTokens = 0, OutputTokens = 0, RequestLatency = null }); // no price: the cost is unknown
         Assert.True(status.Items.OutputTokens > 0);
+        Assert.Equal(Items, status.Items.RequestLatency!.Sum()); // every request's latency, from all three silos' shards
+        Assert.InRange(status.Items.RequestLatencyAtMost(0.5)!.Value, TimeSpan.FromMilliseconds(4), TimeSpan.FromSeconds(5)); // the simulator answers in 5 ms
         Assert.All(statuses, s => Assert.InRange(s.Items.Done, s.Committed * options.ShardLines!.Value, Items));
         Assert.All(statuses, s => Assert.Equal(Items, s.Items.Total));
         Assert.Equal(InputIds(), ids); // input order
