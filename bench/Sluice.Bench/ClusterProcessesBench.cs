@@ -9,7 +9,8 @@ namespace Sluice.Bench;
 /// Sharded runs as they are deployed (issue 14): each silo a <c>sluice worker</c> process of its own, joined through a
 /// real <c>redis-server</c>, the run submitted with <c>sluice run --cluster</c> and followed to its end, against a
 /// plain <c>sluice run</c> process on the same file — all with the command's defaults except <c>--concurrency 16</c>
-/// (shards of 500 lines, fsync on). Then the same three workers under one <c>--rpm</c> that binds: the cluster's budget
+/// (fsync on; the shard size the run's length chooses: 32 shards of 94 lines for the 3,000 lines here, six of 500
+/// before the automatic size). Then the same three workers under one <c>--rpm</c> that binds: the cluster's budget
 /// must hold the three together to it.
 /// </summary>
 internal static class ClusterProcessesBench

@@ -116,9 +116,31 @@ internal static class ClusterRun
         }
 
         Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));
+        if (LatencyLine(final.Items) is { } latency)
+        {
+            Console.Out.WriteLine(latency);
+        }
+
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sluice: {final.OutputLines:N0} succeeded, {final.ErrorLines:N0} failed; output {directory.OutputPath}; errors {final.ErrorsPath}; summary {directory.SummaryPath}"));
         RunCommand.ReportNotSent(final.Items.NotSent, run.MaxCost);
         return outcome == BatchRunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.FinishedWithFailures;
+    }
+
+    /// <summary>The run's request latency percentiles over all its workers (<see cref="ShardedRunCounts.RequestLatency"/>),
+    /// each the upper bound of its histogram bucket, as <c>sluice report</c> gives a local run's; <see langword="null"/>
+    /// when no worker sent its latencies (a cluster of an earlier version).</summary>
+    internal static string? LatencyLine(ShardedRunCounts counts)
+    {
+        if (counts.RequestLatency is not { } histogram || histogram.Sum() == 0)
+        {
+            return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"sluice: request latency p50 ≤ {At(0.50)}, p90 ≤ {At(0.90)}, p99 ≤ {At(0.99)} ({histogram.Sum():N0} requests, all workers)");
+
+        string At(double fraction) => counts.RequestLatencyAtMost(fraction) is { } at && at != TimeSpan.MaxValue
+            ? string.Create(CultureInfo.InvariantCulture, $"{at.TotalMilliseconds:0.#} ms")
+            : "more than 1,000 s";
     }
 
     /// <summary>The run directory's timeline, sampled from the cluster's counts while this command follows the run

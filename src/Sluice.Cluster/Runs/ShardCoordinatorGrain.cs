@@ -97,7 +97,7 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
             }
 
             _table = table;
-            LogStarted(Run, shards.Count, options.ShardLines);
+            LogStarted(Run, shards.Count, shards.Count == 0 ? 0 : shards[0].Lines);
         }
 
         return await StatusAsync();

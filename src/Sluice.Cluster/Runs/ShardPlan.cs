@@ -13,6 +13,31 @@ internal readonly record struct ShardRange(long Offset, long Length, long FirstL
 /// streaming pass that records byte offsets, so a worker seeks to its shard instead of reading what comes before it.</summary>
 internal static class ShardPlan
 {
+    /// <summary>Cuts the input into shards of <paramref name="linesPerShard"/> lines, or, when it is
+    /// <see langword="null"/>, of the size the run's length calls for (<see cref="ShardedRunOptions.AutomaticShardLines"/>):
+    /// a pass at <see cref="ShardedRunOptions.DefaultShardLines"/>, and a second one, over a file of fewer than
+    /// <see cref="ShardedRunOptions.AutomaticShards"/> such shards, at the smaller size.</summary>
+    /// <param name="inputPath">The input.</param>
+    /// <param name="linesPerShard">The lines that each shard runs; <see langword="null"/> for the automatic size.</param>
+    /// <param name="skipped">Input line numbers to leave out: they are not counted, and each shard lists those inside it.</param>
+    /// <param name="cancellationToken">Stops the passes.</param>
+    public static async Task<List<ShardRange>> SplitAsync(string inputPath, int? linesPerShard, IReadOnlySet<long>? skipped = null, CancellationToken cancellationToken = default)
+    {
+        if (linesPerShard is { } fixedLines)
+        {
+            return await SplitAsync(inputPath, fixedLines, skipped, cancellationToken).ConfigureAwait(false);
+        }
+
+        var shards = await SplitAsync(inputPath, ShardedRunOptions.DefaultShardLines, skipped, cancellationToken).ConfigureAwait(false);
+        if (shards.Count >= ShardedRunOptions.AutomaticShards)
+        {
+            return shards;
+        }
+
+        int lines = ShardedRunOptions.AutomaticShardLines(shards.Sum(shard => (long)shard.Lines));
+        return lines == ShardedRunOptions.DefaultShardLines ? shards : await SplitAsync(inputPath, lines, skipped, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <param name="inputPath">The input.</param>
     /// <param name="linesPerShard">The lines that each shard runs.</param>
     /// <param name="skipped">Input line numbers to leave out: they are not counted, and each shard lists those inside it.</param>

@@ -76,7 +76,10 @@ internal sealed partial class ShardRunner(ShardWorkerOptions workerOptions, Prov
             return null;
         }
 
-        var outcome = await CommitAsync(lease, coordinator, spend.Counts(result.Counts), kill).ConfigureAwait(false);
+        // The run's timeline holds its latency histogram once the run has ended: it goes to the coordinator with the
+        // commit, so the run's histogram is summed over all its workers.
+        var latency = await ShardLatency.ReadAsync(result.Directory.TimelinePath, kill).ConfigureAwait(false);
+        var outcome = await CommitAsync(lease, coordinator, spend.Counts(result.Counts) with { RequestLatency = latency }, kill).ConfigureAwait(false);
         LogCommitted(lease.Run, lease.Shard, lease.Epoch, outcome);
         return outcome;
     }

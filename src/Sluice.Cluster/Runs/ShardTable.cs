@@ -54,9 +54,15 @@ internal sealed class ShardTable
     /// <summary>The counts the shard's committing epoch reported, or <see langword="null"/> before its commit.</summary>
     public ShardedRunCounts? CommittedCounts(int shard) => _slots[shard].Counts;
 
+    /// <summary>How many times in a row the shard's lease has lapsed (persisted, so a poison shard is still abandoned
+    /// after its coordinator moved to another silo).</summary>
+    public int Lapses(int shard) => _slots[shard].Lapses;
+
     /// <summary>Restores one shard's state from the file; a held lease gets a whole lease duration from
-    /// <paramref name="now"/> to be renewed (the holder cannot have renewed with a coordinator that was not there).</summary>
-    public void Restore(int shard, long epoch, SiloAddress? holder, long? committed, SiloAddress? committedBy, ShardedRunCounts? counts, DateTimeOffset now)
+    /// <paramref name="now"/> to be renewed (the holder cannot have renewed with a coordinator that was not there). A shard
+    /// whose lapses had reached <see cref="ShardedRunOptions.MaxLeaseLapses"/> without being committed was being closed
+    /// when the coordinator went: it is closed again, under its recorded epoch (<see cref="Abandoning"/>).</summary>
+    public void Restore(int shard, long epoch, SiloAddress? holder, long? committed, SiloAddress? committedBy, ShardedRunCounts? counts, int lapses, DateTimeOffset now)
     {
         ref var slot = ref _slots[shard];
         slot.Epoch = epoch;
@@ -65,6 +71,13 @@ internal sealed class ShardTable
         slot.CommittedBy = committed is null ? null : committedBy;
         slot.Counts = committed is null ? null : counts ?? new ShardedRunCounts { Total = Ranges[shard].Lines, Done = Ranges[shard].Lines };
         slot.ExpiresAt = now + Options.LeaseDuration;
+        slot.Lapses = committed is null ? lapses : 0;
+        slot.Abandoning = committed is null && lapses >= Options.MaxLeaseLapses;
+        if (slot.Abandoning)
+        {
+            slot.Holder = null;
+        }
+
         LastEpoch = Math.Max(LastEpoch, Math.Max(epoch, committed ?? 0));
     }
 

@@ -6,7 +6,8 @@ namespace Sluice.Cluster.Runs;
 
 /// <summary>
 /// <c>shards.json</c> in the run directory: the run's options, its shards (byte range, first line, current epoch,
-/// holder, committed epoch, the silo that committed it and the counts its epoch reported, the invalid lines it leaves out), the number of invalid lines listed in the errors file, the highest epoch granted and, once assembled, the final files' line counts. Written to a
+/// holder, committed epoch, the silo that committed it and the counts its epoch reported, the invalid lines it leaves out, how many
+/// times in a row its lease lapsed), the number of invalid lines listed in the errors file, the highest epoch granted and, once assembled, the final files' line counts. Written to a
 /// temporary file, flushed to disk and renamed over the old one, so a reader sees the old table or the new, never half.
 /// Lease expiry times are not in it: they are the coordinator's memory, renewed by the holders.
 /// </summary>
@@ -38,6 +39,7 @@ internal static class ShardTableFile
                     Epoch = epoch, Holder = holder?.ToParsableString(), Committed = committed,
                     CommittedBy = table.CommittedBy(i)?.ToParsableString(),
                     Counts = table.CommittedCounts(i),
+                    Lapses = table.Lapses(i),
                 };
             })],
         };
@@ -93,7 +95,7 @@ internal static class ShardTableFile
         for (int i = 0; i < document.Shards.Length; i++)
         {
             var entry = document.Shards[i];
-            table.Restore(i, entry.Epoch, Silo(entry.Holder), entry.Committed, Silo(entry.CommittedBy), entry.Counts, now);
+            table.Restore(i, entry.Epoch, Silo(entry.Holder), entry.Committed, Silo(entry.CommittedBy), entry.Counts, entry.Lapses, now);
         }
 
         if (document.OutputLines is { } output && document.ErrorLines is { } errors)
@@ -144,5 +146,9 @@ internal static class ShardTableFile
         public string? CommittedBy { get; set; }
 
         public ShardedRunCounts? Counts { get; set; }
+
+        /// <summary>How many times in a row the shard's lease lapsed (<see cref="ShardTable.Lapses"/>); 0 is not written.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public int Lapses { get; set; }
     }
 }

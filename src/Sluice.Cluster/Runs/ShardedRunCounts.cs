@@ -73,6 +73,28 @@ public sealed record ShardedRunCounts
     [Id(12)]
     public decimal? Cost { get; init; } = 0m;
 
+    /// <summary>Gets the request latencies counted in the buckets of <see cref="LatencyHistogram.BoundsMilliseconds"/>
+    /// (one count per bucket, plus one for those above the last bound), as <see cref="RunTimeline.Latency"/> counts them
+    /// for a local run: a shard's, read from its committing epoch's timeline and sent with its commit; a run's, summed
+    /// over its committed shards, so over all its workers. <see langword="null"/> when none is known (no shard
+    /// committed yet; running shards report none).</summary>
+    /// <remarks>As with <see cref="Succeeded"/>, a shard that ran under several epochs counts the latencies of the epoch
+    /// that committed it.</remarks>
+    [Id(13)]
+    public IReadOnlyList<long>? RequestLatency { get; init; }
+
+    /// <summary>The request latency that <paramref name="fraction"/> of the requests took at most, read off
+    /// <see cref="RequestLatency"/> (the upper bound of the bucket where the share is reached, as <c>sluice report</c>
+    /// reads a local run's).</summary>
+    /// <param name="fraction">The share, from 0 to 1: 0.5 for the median, 0.99 for p99.</param>
+    /// <returns>The latency, or <see langword="null"/> when no latency is known.</returns>
+    public TimeSpan? RequestLatencyAtMost(double fraction)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fraction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fraction, 1);
+        return ShardLatency.Percentile(RequestLatency, fraction) is { } ms ? (double.IsInfinity(ms) ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(ms)) : null;
+    }
+
     /// <summary>The counts of a shard's run at one moment.</summary>
     /// <param name="snapshot">The shard's <see cref="BatchFileRunner.Snapshot"/>.</param>
     /// <returns>The counts.</returns>
@@ -147,6 +169,7 @@ public sealed record ShardedRunCounts
             NotSent = left.NotSent + right.NotSent,
             CacheHits = left.CacheHits + right.CacheHits,
             Cost = left.Cost is { } a && right.Cost is { } b ? a + b : null,
+            RequestLatency = ShardLatency.Sum(left.RequestLatency, right.RequestLatency),
         };
     }
 }

@@ -12,8 +12,24 @@ namespace Sluice.Cluster.Runs;
 [GenerateSerializer, Immutable, Alias("Sluice.Cluster.Runs.ShardedRunOptions")]
 public sealed record ShardedRunOptions
 {
-    /// <summary>The default number of input lines in a shard: 500.</summary>
+    /// <summary>The number of input lines in a shard when <see cref="ShardLines"/> is not set and the run is long
+    /// enough: 500.</summary>
     public const int DefaultShardLines = 500;
+
+    /// <summary>The number of shards that a run too short for <see cref="AutomaticShards"/> shards of
+    /// <see cref="DefaultShardLines"/> is cut into when <see cref="ShardLines"/> is not set: 32 (about ten for each of
+    /// three workers, so the last shard is a small share of each one's work).</summary>
+    public const int AutomaticShards = 32;
+
+    /// <summary>The fewest lines of a shard that <see cref="ShardLines"/>, not set, chooses: 50 (a shard costs a lease,
+    /// a copy of its lines, a journal and a commit; below this a run's shards would cost more than they balance).</summary>
+    public const int MinimumAutomaticShardLines = 50;
+
+    /// <summary>The lines per shard for a run of <paramref name="lines"/> lines when <see cref="ShardLines"/> is not set:
+    /// <see cref="DefaultShardLines"/>, or for a short run what cuts it into <see cref="AutomaticShards"/>, but at least
+    /// <see cref="MinimumAutomaticShardLines"/>.</summary>
+    internal static int AutomaticShardLines(long lines) =>
+        (int)Math.Clamp((lines + AutomaticShards - 1) / AutomaticShards, MinimumAutomaticShardLines, DefaultShardLines);
 
     /// <summary>Gets the input file (OpenAI's Batch API format), full path on the shared file system.</summary>
     [Id(0)]
@@ -63,11 +79,15 @@ public sealed record ShardedRunOptions
     [Id(9)]
     public int? TokensPerMinute { get; init; }
 
-    /// <summary>Gets the number of non-blank input lines in a shard (the last shard may hold fewer).</summary>
-    /// <value>Default <see cref="DefaultShardLines"/> (500): small enough that a lost shard costs little, large enough
-    /// that the coordinator sees a handful of calls per shard, not per item.</value>
+    /// <summary>Gets the number of non-blank input lines in a shard (the last shard may hold fewer), or
+    /// <see langword="null"/> to let the run's length decide.</summary>
+    /// <value>Default <see langword="null"/>: shards of <see cref="DefaultShardLines"/> (500) lines — small enough that
+    /// a lost shard costs little, large enough that the coordinator sees a handful of calls per shard, not per item —
+    /// except for a run too short to make <see cref="AutomaticShards"/> (32) such shards, which is cut into 32 shards of
+    /// at least <see cref="MinimumAutomaticShardLines"/> (50) lines, so that its workers can balance it: with few large
+    /// shards, one shard more on one worker than on another is a large share of a short run.</value>
     [Id(10)]
-    public int ShardLines { get; init; } = DefaultShardLines;
+    public int? ShardLines { get; init; }
 
     /// <summary>Gets how long a shard lease lasts without a renewal; the holder renews at half of it.</summary>
     /// <value>Default 30 seconds. A holder whose silo is declared dead loses its lease at once, whatever is left of it.</value>
@@ -207,7 +227,10 @@ public sealed record ShardedRunOptions
             throw new ArgumentOutOfRangeException(nameof(Price), Price, $"{nameof(ShardedRunOptions)}.{nameof(Price)} must not be negative.");
         }
 
-        Positive(ShardLines, nameof(ShardLines));
+        if (ShardLines is { } shardLines)
+        {
+            Positive(shardLines, nameof(ShardLines));
+        }
         if (MaxConcurrency is { } concurrency)
         {
             Positive(concurrency, nameof(MaxConcurrency));

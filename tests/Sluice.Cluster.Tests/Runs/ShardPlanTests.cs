@@ -34,6 +34,36 @@ public sealed class ShardPlanTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory, "*.partial"));
     }
 
+    [Theory]
+    [InlineData(3_000, 94, 32)] // a short run: 32 shards, so its workers can balance it
+    [InlineData(1_000, 50, 20)] // shorter: shards of at least 50 lines
+    [InlineData(30, 50, 1)]
+    [InlineData(16_001, 500, 33)] // long enough for 32 shards of 500: the default size
+    [InlineData(40_000, 500, 80)]
+    public async Task Without_a_shard_size_the_run_length_chooses_it(int items, int linesPerShard, int count)
+    {
+        string input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllLinesAsync(input, Enumerable.Range(1, items).Select(i => $"{{\"custom_id\":\"r{i}\"}}"));
+
+        var shards = await ShardPlan.SplitAsync(input, (int?)null);
+
+        Assert.Equal(count, shards.Count);
+        Assert.All(shards.SkipLast(1), shard => Assert.Equal(linesPerShard, shard.Lines));
+        Assert.Equal(items, shards.Sum(shard => shard.Lines));
+        Assert.Equal(new FileInfo(input).Length, shards.Sum(shard => shard.Length));
+    }
+
+    [Fact]
+    public async Task A_set_shard_size_is_kept_however_short_the_run()
+    {
+        string input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllLinesAsync(input, Enumerable.Range(1, 3_000).Select(i => $"{{\"custom_id\":\"r{i}\"}}"));
+
+        var shards = await ShardPlan.SplitAsync(input, (int?)ShardedRunOptions.DefaultShardLines);
+
+        Assert.Equal([500, 500, 500, 500, 500, 500], shards.Select(shard => shard.Lines));
+    }
+
     [Fact]
     public async Task Skipped_lines_are_not_counted_and_each_shard_leaves_out_its_own()
     {

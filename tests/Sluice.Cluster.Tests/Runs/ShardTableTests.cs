@@ -82,6 +82,40 @@ public sealed class ShardTableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shards_lapses_survive_a_reload_of_the_table_so_a_moved_coordinator_still_abandons_it()
+    {
+        string path = Path.Combine(_directory, "shards.json");
+        var table = NewTable(shards: 1);
+        table.Grant(SiloA, _time.GetUtcNow(), NoneDead);
+        table.Grant(SiloB, _time.GetUtcNow(), silo => silo.Equals(SiloA)); // 1
+        var second = table.Grant(SiloA, _time.GetUtcNow(), silo => silo.Equals(SiloB))!; // 2
+        await ShardTableFile.WriteAsync(table, path);
+
+        // The coordinator's silo dies; it is reactivated elsewhere from the file.
+        var moved = (await ShardTableFile.ReadAsync("/shared/out.jsonl", path, _time.GetUtcNow()))!;
+        Assert.Equal(2, moved.Lapses(0));
+        Assert.Null(moved.Grant(SiloB, _time.GetUtcNow(), silo => silo.Equals(SiloA))); // 3: abandoned, as before the move
+        var (shard, epoch, lapses) = Assert.Single(moved.Abandoning());
+        Assert.Equal((0, 3), (shard, lapses));
+        Assert.True(epoch > second.Epoch);
+
+        // It moves again before it has closed the shard: the next coordinator closes it, under the same epoch.
+        await ShardTableFile.WriteAsync(moved, path);
+        var again = (await ShardTableFile.ReadAsync("/shared/out.jsonl", path, _time.GetUtcNow()))!;
+        Assert.Equal((0, epoch, 3), Assert.Single(again.Abandoning()));
+        Assert.Null(again.Grant(SiloB, _time.GetUtcNow(), NoneDead));
+        Assert.Equal(ShardCommitOutcome.Rejected, again.Commit(0, second.Epoch, ShardedRunCounts.None, out _));
+        again.CommitAbandoned(0, epoch, new ShardedRunCounts { Done = 10, Failed = 10 });
+        Assert.True(again.AllCommitted);
+
+        // A commit resets the count, in the file too.
+        await ShardTableFile.WriteAsync(again, path);
+        var committed = (await ShardTableFile.ReadAsync("/shared/out.jsonl", path, _time.GetUtcNow()))!;
+        Assert.Equal(0, committed.Lapses(0));
+        Assert.Empty(committed.Abandoning());
+    }
+
+    [Fact]
     public void A_lease_of_a_dead_silo_lapses_at_once_and_a_renewal_keeps_a_live_one()
     {
         var table = NewTable(shards: 1);

@@ -44,9 +44,11 @@ public sealed partial class ShardedRunClusterTests(ITestOutputHelper output) : I
 
         var ids = AssertEachItemOnce(options, status);
         // Item counts, not only shards: the final counts hold every item, and no status counted past the total.
-        Assert.Equal(new ShardedRunCounts { Total = Items, Done = Items, Succeeded = Items, Cost = null }, status.Items with { InputTokens = 0, OutputTokens = 0 }); // no price: the cost is unknown
+        Assert.Equal(new ShardedRunCounts { Total = Items, Done = Items, Succeeded = Items, Cost = null }, status.Items with { InputTokens = 0, OutputTokens = 0, RequestLatency = null }); // no price: the cost is unknown
         Assert.True(status.Items.OutputTokens > 0);
-        Assert.All(statuses, s => Assert.InRange(s.Items.Done, s.Committed * options.ShardLines, Items));
+        Assert.Equal(Items, status.Items.RequestLatency!.Sum()); // every request's latency, from all three silos' shards
+        Assert.InRange(status.Items.RequestLatencyAtMost(0.5)!.Value, TimeSpan.FromMilliseconds(4), TimeSpan.FromSeconds(5)); // the simulator answers in 5 ms
+        Assert.All(statuses, s => Assert.InRange(s.Items.Done, s.Committed * options.ShardLines!.Value, Items));
         Assert.All(statuses, s => Assert.Equal(Items, s.Items.Total));
         Assert.Equal(InputIds(), ids); // input order
         Assert.Equal(3, (await CommittersAsync(options)).Distinct().Count()); // every silo ran shards
@@ -167,8 +169,8 @@ public sealed partial class ShardedRunClusterTests(ITestOutputHelper output) : I
         Assert.Equal(120, File.ReadAllLines(options.OutputPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()).Distinct().Count());
 
         // The counts moved between commits: the running shards' reports, item by item.
-        Assert.Contains(statuses, s => !s.Finished && s.Items.Done > s.Committed * options.ShardLines);
-        Assert.All(statuses, s => Assert.InRange(s.Items.Done, s.Committed * options.ShardLines, 120));
+        Assert.Contains(statuses, s => !s.Finished && s.Items.Done > s.Committed * options.ShardLines!.Value);
+        Assert.All(statuses, s => Assert.InRange(s.Items.Done, s.Committed * options.ShardLines!.Value, 120));
 
         // Some silo held two leases at once (one shard draining, the next starting), never more than two.
         Assert.Contains(statuses, s => s.Leases.GroupBy(l => l.Holder).Any(g => g.Count() == 2));
