@@ -139,7 +139,8 @@ internal static class IngestBench
 
     /// <summary>Runs in a child process: generates a corpus and ingests it (<c>pipeline</c>), ingests it with an instant
     /// generator (<c>instant</c>), or embeds its chunks with the bare generator in calls of 1,024 (<c>bare</c>); then
-    /// reports the peak working set.</summary>
+    /// reports the peak working set, and on stderr where the memory is (per-phase maxima, the kernel's and the C
+    /// library's counters, the largest mappings).</summary>
     private static async Task RunMemoryCaseAsync(int documents, string mode)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"sluice-bench-ingest-memory-{Guid.NewGuid():N}");
@@ -189,6 +190,7 @@ internal static class IngestBench
             sampler.Mark("end");
             var gc = GC.GetGCMemoryInfo(GCKind.Any);
             Console.Error.WriteLine(sampler.Describe()); // maxima in MB per phase, on stderr (the parent reads stdout)
+            Console.Error.WriteLine(NativeMemoryReport.Describe());
             Console.Error.WriteLine($"gc: heap {gc.HeapSizeBytes / 1_048_576.0:F1} MB, committed {gc.TotalCommittedBytes / 1_048_576.0:F1} MB, fragmented {gc.FragmentedBytes / 1_048_576.0:F1} MB, collections gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() / 1_048_576.0:F0} MB");
             GC.Collect();
             BenchResult.Print(new
@@ -287,6 +289,108 @@ internal static class IngestBench
                 _heap = Math.Max(_heap, GC.GetTotalMemory(false));
             }
         }
+    }
+
+    /// <summary>Where the resident memory is at the end of a memory child (stderr only, Linux): the kernel's counters,
+    /// the C library's malloc totals (glibc <c>mallinfo2</c>, every arena) and arena count (<c>malloc_info</c>), and the
+    /// largest resident anonymous mappings.</summary>
+    private static class NativeMemoryReport
+    {
+        public static string Describe()
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return "native: not Linux";
+            }
+
+            var lines = new List<string>();
+            var status = File.ReadAllLines("/proc/self/status")
+                .Where(l => l.StartsWith("VmHWM", StringComparison.Ordinal) || l.StartsWith("VmRSS", StringComparison.Ordinal) || l.StartsWith("Rss", StringComparison.Ordinal) || l.StartsWith("Threads", StringComparison.Ordinal))
+                .Select(l => string.Join(' ', l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+            lines.Add("status: " + string.Join(", ", status));
+            try
+            {
+                var info = MallInfo2();
+                lines.Add($"mallinfo2: arena(sbrk+heaps) {info.Arena / 1_048_576.0:F1} MB, mmapped {info.Hblkhd / 1_048_576.0:F1} MB in {info.Hblks} blocks, in use {info.Uordblks / 1_048_576.0:F1} MB, free in arenas {info.Fordblks / 1_048_576.0:F1} MB, top releasable {info.Keepcost / 1_048_576.0:F1} MB");
+                string file = Path.GetTempFileName();
+                nint stream = FOpen(file, "w");
+                _ = MallocInfo(0, stream);
+                _ = FClose(stream);
+                string xml = File.ReadAllText(file);
+                File.Delete(file);
+                int arenas = System.Text.RegularExpressions.Regex.Matches(xml, "<heap nr=").Count;
+                var sizes = System.Text.RegularExpressions.Regex.Matches(xml, "<system type=\"current\" size=\"(\\d+)\"/>")
+                    .Select(m => (long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1_048_576).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                lines.Add($"malloc_info: {arenas} arenas, system MB per arena (last = total) {string.Join(" ", sizes)}");
+            }
+            catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+            {
+                lines.Add("malloc: not glibc");
+            }
+
+            // Resident anonymous mappings, largest first (address range, size, rss, kB).
+            var maps = new List<(string Range, long Size, long Rss, string Name)>();
+            string? range = null;
+            string name = "";
+            long size = 0;
+            foreach (string line in File.ReadLines("/proc/self/smaps"))
+            {
+                int space = line.IndexOf(' ', StringComparison.Ordinal);
+                if (space > 0 && line.AsSpan(0, space).Contains('-') && line[space - 1] != ':')
+                {
+                    string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    range = parts[0] + " " + parts[1];
+                    name = parts.Length > 5 ? parts[5] : "";
+                }
+                else if (line.StartsWith("Size:", StringComparison.Ordinal))
+                {
+                    size = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (line.StartsWith("Rss:", StringComparison.Ordinal) && range is not null)
+                {
+                    long rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (name.Length == 0 || name == "[heap]")
+                    {
+                        maps.Add((range, size, rss, name));
+                    }
+                }
+            }
+
+            long total = maps.Sum(m => m.Rss);
+            lines.Add($"anonymous rss {total / 1024} MB in {maps.Count} mappings; by size class (mapping size → rss MB): "
+                + string.Join(", ", maps.GroupBy(m => m.Name == "[heap]" ? "[heap]" : m.Size switch { >= 1L << 30 => ">=1G", >= 60 * 1024 and <= 64 * 1024 => "60-64M (glibc heap size)", >= 16 * 1024 => "16M-1G", >= 1024 => "1-16M", _ => "<1M" })
+                    .Select(g => $"{g.Key}: {g.Sum(m => m.Rss) / 1024} in {g.Count()}")));
+            lines.AddRange(maps.OrderByDescending(m => m.Rss).Take(12).Select(m => $"  {m.Range} {m.Name} size {m.Size / 1024} MB rss {m.Rss / 1024} MB"));
+            return string.Join("\n", lines);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+        private static extern MallInfo MallInfo2();
+
+        [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "malloc_info")]
+        private static extern int MallocInfo(int options, nint stream);
+
+        [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "fopen")]
+        private static extern nint FOpen([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string mode);
+
+        [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "fclose")]
+        private static extern int FClose(nint stream);
+
+#pragma warning disable CS0649 // filled in by glibc
+        private struct MallInfo
+        {
+            public nuint Arena;
+            public nuint Ordblks;
+            public nuint Smblks;
+            public nuint Hblks;
+            public nuint Hblkhd;
+            public nuint Usmblks;
+            public nuint Fsmblks;
+            public nuint Uordblks;
+            public nuint Fordblks;
+            public nuint Keepcost;
+        }
+#pragma warning restore CS0649
     }
 
     /// <summary>Answers every text at once with the same unit vector: what is left is the pipeline's own work.</summary>
