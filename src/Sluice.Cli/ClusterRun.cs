@@ -87,6 +87,10 @@ internal static class ClusterRun
         {
             final = await wait.ConfigureAwait(false);
             Volatile.Write(ref latest, final);
+            if (timeline is not null && LatencySince(final.Items, since) is { } latencies)
+            {
+                timeline.Latency.Add(latencies); // this session's: the report adds the sessions up
+            }
         }
         catch (OperationCanceledException) when (signals.Stop.IsCancellationRequested)
         {
@@ -141,6 +145,18 @@ internal static class ClusterRun
         string At(double fraction) => counts.RequestLatencyAtMost(fraction) is { } at && at != TimeSpan.MaxValue
             ? string.Create(CultureInfo.InvariantCulture, $"{at.TotalMilliseconds:0.#} ms")
             : "more than 1,000 s";
+    }
+
+    /// <summary>The request latencies the workers committed since this command started following the run (those of
+    /// shards committed before it belong to an earlier session); <see langword="null"/> when none were sent.</summary>
+    private static long[]? LatencySince(ShardedRunCounts now, ShardedRunCounts before)
+    {
+        if (now.RequestLatency is not { Count: > 0 } total || total.Count != LatencyHistogram.BoundsMilliseconds.Count + 1)
+        {
+            return null;
+        }
+
+        return [.. total.Select((count, i) => Math.Max(0, count - (before.RequestLatency is { } earlier && i < earlier.Count ? earlier[i] : 0)))];
     }
 
     /// <summary>The run directory's timeline, sampled from the cluster's counts while this command follows the run

@@ -135,6 +135,9 @@ public sealed class WorkerTests
             Assert.Equal(1_000, data.GetProperty("run").GetProperty("succeeded").GetInt64());
             Assert.Equal(0, data.GetProperty("run").GetProperty("failed").GetInt64());
             Assert.True(data.GetProperty("timeline").GetProperty("samples").GetArrayLength() >= 2, "a sample at the start and one at the end");
+            // The workers' request latencies, committed with their shards, reach the report as a local run's do.
+            Assert.Equal(1_000, data.GetProperty("timeline").GetProperty("latency").GetProperty("counts").EnumerateArray().Sum(c => c.GetInt64()));
+            Assert.Contains(data.GetProperty("headlines").EnumerateArray(), h => h.GetProperty("name").GetString() == "request latency p50 (at most)" && h.GetProperty("value").ValueKind == JsonValueKind.Number);
             foreach (string file in Directory.GetFiles(runDirectory))
             {
                 Assert.DoesNotContain(Runs.Key[Runs.KeyVariable], File.ReadAllText(file));

@@ -26,6 +26,34 @@ public sealed class LatencyHistogram
         Interlocked.Increment(ref _counts[index >= 0 ? index : ~index]);
     }
 
+    /// <summary>Adds counts recorded elsewhere — another process's histogram, as its <see cref="Counts"/> gave them —
+    /// bucket by bucket.</summary>
+    /// <param name="counts">One count per bucket (<see cref="BoundsMilliseconds"/> plus one), none negative.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="counts"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="counts"/> has another number of buckets, or a negative count;
+    /// nothing is added then.</exception>
+    public void Add(IReadOnlyList<long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.Count != _counts.Length)
+        {
+            throw new ArgumentException($"The counts have {counts.Count} buckets; a {nameof(LatencyHistogram)} has {_counts.Length} ({nameof(BoundsMilliseconds)} plus one).", nameof(counts));
+        }
+
+        for (int i = 0; i < counts.Count; i++)
+        {
+            if (counts[i] < 0)
+            {
+                throw new ArgumentException($"Bucket {i} has a negative count ({counts[i]}).", nameof(counts));
+            }
+        }
+
+        for (int i = 0; i < counts.Count; i++)
+        {
+            Interlocked.Add(ref _counts[i], counts[i]);
+        }
+    }
+
     /// <summary>The counts now, one per bucket (<see cref="BoundsMilliseconds"/> plus one).</summary>
     /// <returns>A copy of the counts.</returns>
     public long[] Counts()
