@@ -14,13 +14,14 @@ namespace Sluice.Bench;
 /// </summary>
 internal static class CliBench
 {
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
+    private static string CliDll => BenchCommand.Dll;
 
     public static async Task RunAsync(bool quick)
     {
         string dir = Directory.CreateTempSubdirectory("sluice-cli-bench-").FullName;
         try
         {
+            BenchCommand.Announce("cli");
             int lines = quick ? 20_000 : 100_000;
             double plainRate = await PlainClientAsync(dir, lines);
             double fixedRate = await ThroughputAsync(dir, lines, "256");

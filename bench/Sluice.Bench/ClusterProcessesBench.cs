@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection.PortableExecutable;
 using Sluice.Simulator;
 
 namespace Sluice.Bench;
@@ -12,30 +11,19 @@ namespace Sluice.Bench;
 /// plain <c>sluice run</c> process on the same file — all with the command's defaults except <c>--concurrency 16</c>
 /// (fsync on; the shard size the run's length chooses: 32 shards of 94 lines for the 3,000 lines here, six of 500
 /// before the automatic size). Then the same three workers under one <c>--rpm</c> that binds: the cluster's budget
-/// must hold the three together to it. Every process runs one build of the command (<see cref="CliDll"/>): the IL build
+/// must hold the three together to it. Every process runs one build of the command (<see cref="BenchCommand.Dll"/>): the IL build
 /// beside the harness, or the one <c>SLUICE_BENCH_CLI</c> names, such as the installed tool's ReadyToRun build.
 /// </summary>
 internal static class ClusterProcessesBench
 {
     private const int Concurrency = 16;
 
-    /// <summary>The command every process of the suite runs: the <c>Sluice.Cli.dll</c> that <c>SLUICE_BENCH_CLI</c> names
-    /// (the installed tool's is <c>DIR/.store/sluice.cli/VERSION/sluice.cli.linux-x64/VERSION/tools/net10.0/linux-x64/Sluice.Cli.dll</c>,
-    /// precompiled ReadyToRun, what users run), else the one built beside the harness (IL only, what the suite ran until
-    /// the fifth pass). The results name it.</summary>
-    private static string CliDll { get; } = Environment.GetEnvironmentVariable("SLUICE_BENCH_CLI") is { Length: > 0 } named
-        ? Path.GetFullPath(named)
-        : Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
+    private static string CliDll => BenchCommand.Dll;
 
     public static async Task RunAsync(bool quick)
     {
         int items = quick ? 1_500 : 3_000;
-        if (!File.Exists(CliDll))
-        {
-            throw new FileNotFoundException($"SLUICE_BENCH_CLI names no file: {CliDll}");
-        }
-
-        BenchResult.Print(new { Suite = "cluster-processes", Case = "command", Dll = CliDll, ReadyToRun = IsReadyToRun(CliDll) });
+        BenchCommand.Announce("cluster-processes");
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 100, Seed = 7 });
         double bound = Concurrency / 0.1; // one worker: 16 in flight ÷ 100 ms
         string directory = Directory.CreateTempSubdirectory("sluice-bench-processes-").FullName;
@@ -91,13 +79,6 @@ internal static class ClusterProcessesBench
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>Whether the assembly carries precompiled code (a ReadyToRun image has a managed native header).</summary>
-    private static bool IsReadyToRun(string path)
-    {
-        using var reader = new PEReader(File.OpenRead(path));
-        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     private static void Print(string name, int workers, int items, double seconds, double run, double bound, double local) =>
