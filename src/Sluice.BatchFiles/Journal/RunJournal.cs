@@ -12,7 +12,8 @@ namespace Sluice.BatchFiles;
 /// </summary>
 /// <remarks>
 /// Opening a journal drops a torn last line (a write cut by a kill) before appending, so records never glue onto
-/// a fragment. Read a journal with <see cref="RunJournalReader"/>.
+/// a fragment. Read a journal with <see cref="RunJournalReader"/>. A follower (<see cref="IJournalFollower"/>, for the
+/// output files of a fresh run) sees each record's line on the writer's thread once the record is durable.
 /// </remarks>
 public sealed class RunJournal : IAsyncDisposable
 {
@@ -20,12 +21,14 @@ public sealed class RunJournal : IAsyncDisposable
     private readonly bool _flushToDisk;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly IJournalFollower? _follower;
     private Exception? _fault;
 
-    private RunJournal(string path, RunJournalOptions options)
+    private RunJournal(string path, RunJournalOptions options, IJournalFollower? follower)
     {
         Path = path;
         _flushToDisk = options.FlushToDisk;
+        _follower = follower;
         _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 64 * 1024);
         _stream.SetLength(RunJournalReader.CompleteLength(_stream));
         _stream.Seek(0, SeekOrigin.End);
@@ -36,12 +39,15 @@ public sealed class RunJournal : IAsyncDisposable
     /// <param name="path">The journal file.</param>
     /// <param name="options">Durability options; <see langword="null"/> for the defaults.</param>
     /// <returns>The journal.</returns>
-    public static RunJournal Open(string path, RunJournalOptions? options = null)
+    public static RunJournal Open(string path, RunJournalOptions? options = null) => Open(path, options, follower: null);
+
+    /// <summary>Opens the journal with a follower that sees every record appended from now on, after it is durable.</summary>
+    internal static RunJournal Open(string path, RunJournalOptions? options, IJournalFollower? follower)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        return new RunJournal(path, options ?? new RunJournalOptions());
+        return new RunJournal(path, options ?? new RunJournalOptions(), follower);
     }
 
     /// <summary>The journal file.</summary>
@@ -56,7 +62,8 @@ public sealed class RunJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLine);
-        await EnqueueAsync(new Pending(Format(result, inputLine)), cancellationToken).ConfigureAwait(false);
+        byte[] line = result.ToJsonLine();
+        await EnqueueAsync(new Pending(Format(result.CustomId, result.Succeeded, inputLine, line, validate: false), result.Succeeded, line.Length), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
@@ -103,10 +110,10 @@ public sealed class RunJournal : IAsyncDisposable
             throw new ArgumentException($"The journalled line must be one JSON object on one line: {ex.Message}", nameof(line), ex);
         }
 
-        await EnqueueAsync(new Pending(record), cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(new Pending(record, outcome == JournalOutcome.Succeeded, span.Length), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes what is pending and closes the file.</summary>
+    /// <summary>Writes what is pending and closes the file; the follower has seen every record when this completes.</summary>
     /// <returns>A task that completes when closed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -121,9 +128,8 @@ public sealed class RunJournal : IAsyncDisposable
         }
     }
 
-    internal static byte[] Format(BatchResult result, long inputLine) =>
-        Format(result.CustomId, result.Succeeded, inputLine, result.ToJsonLine(), validate: false);
-
+    /// <summary>A record: <c>{"custom_id", "outcome", "input_line", "line": LINE}</c> and a line feed, <c>LINE</c> last
+    /// and as given, so a record's output line is the <see cref="Pending.Line"/> just before its final <c>}\n</c>.</summary>
     private static byte[] Format(string customId, bool succeeded, long inputLine, ReadOnlySpan<byte> line, bool validate = true)
     {
         var buffer = new ArrayBufferWriter<byte>(line.Length + (customId.Length * 6) + 96); // the whole record: no growing
@@ -163,6 +169,14 @@ public sealed class RunJournal : IAsyncDisposable
                     done.Done.TrySetResult();
                 }
 
+                if (_follower is { } follower)
+                {
+                    foreach (var durable in group)
+                    {
+                        follower.Follow(durable.Succeeded, durable.Line);
+                    }
+                }
+
                 group.Clear();
             }
         }
@@ -190,9 +204,14 @@ public sealed class RunJournal : IAsyncDisposable
         return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    private sealed class Pending(byte[] bytes)
+    private sealed class Pending(byte[] bytes, bool succeeded, int lineLength)
     {
         public byte[] Bytes { get; } = bytes;
+
+        public bool Succeeded { get; } = succeeded;
+
+        /// <summary>The record's output line: the bytes before the record's closing <c>}</c> and line feed.</summary>
+        public ReadOnlySpan<byte> Line => Bytes.AsSpan(Bytes.Length - 2 - lineLength, lineLength);
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

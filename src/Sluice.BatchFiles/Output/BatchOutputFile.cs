@@ -59,6 +59,16 @@ public sealed class BatchOutputFile : IAsyncDisposable
         LineCount++;
     }
 
+    /// <summary>Writes a line already in output form, followed by a line feed, synchronously (for a caller on a thread of
+    /// its own, such as a journal's writer).</summary>
+    internal void WriteLine(ReadOnlySpan<byte> jsonLine)
+    {
+        ObjectDisposedException.ThrowIf(_committed, this);
+        _stream.Write(jsonLine);
+        _stream.Write(LineEnd.Span);
+        LineCount++;
+    }
+
     /// <summary>Flushes the file to disk and renames it into place, replacing any file there.</summary>
     /// <param name="cancellationToken">Stops the flush.</param>
     /// <returns>A task that completes when the file is in place.</returns>
@@ -72,7 +82,7 @@ public sealed class BatchOutputFile : IAsyncDisposable
         _committed = true;
     }
 
-    /// <summary>Closes the file; without a commit, deletes the temporary file.</summary>
+    /// <summary>Closes the file; without a commit, discards what is buffered and deletes the temporary file.</summary>
     /// <returns>A task that completes when closed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -81,7 +91,16 @@ public sealed class BatchOutputFile : IAsyncDisposable
             return;
         }
 
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The buffered tail could not be written (a full disk, say): the file is being discarded anyway, and the
+            // stream has closed its handle.
+        }
+
         File.Delete(TemporaryPath);
         _committed = true;
     }

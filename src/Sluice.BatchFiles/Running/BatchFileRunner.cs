@@ -9,8 +9,9 @@ namespace Sluice.BatchFiles;
 /// <summary>
 /// Runs one OpenAI Batch API file against an OpenAI-compatible endpoint (<c>sluice run</c>): validates the whole file
 /// first, checks the manifest on <c>--resume</c>, sends every request that the journal does not record as done through
-/// the engine, journals each result as it completes, and finally writes the output and errors files from the journal,
-/// each <c>custom_id</c> once (the last record wins), renamed into place.
+/// the engine, journals each result as it completes, and finally renames the output and errors files into place, each
+/// <c>custom_id</c> once (the last record wins). A fresh run in completion order writes them as its records become
+/// durable; a resume or <c>--ordered</c> assembles them from the journal at the end.
 /// </summary>
 /// <remarks>
 /// The HTTP client decides how requests are sent: give it one from
@@ -143,7 +144,9 @@ public sealed class BatchFileRunner
         }
 
         bool finished;
-        await using (_journal = RunJournal.Open(Directory.JournalPath, _options.Journal))
+        // A fresh run in completion order writes its output files as it goes; any other run assembles them at the end.
+        await using var following = _options.Ordered || resumed ? null : new CompletionOrderOutput(Directory.OutputPath, ErrorsPath);
+        await using (_journal = RunJournal.Open(Directory.JournalPath, _options.Journal, following))
         {
             if (_options.SkipInvalid && !report.IsValid)
             {
@@ -163,9 +166,7 @@ public sealed class BatchFileRunner
             return Result(BatchRunOutcome.Interrupted, report, resumed);
         }
 
-        var (outputLines, errorLines) = await OutputAssembler.WriteAsync(
-            Directory.JournalPath, Directory.OutputPath, ErrorsPath, _options.Ordered, _repeats,
-            _costLimitReached ? WriteNotSentAsync : null, cancellationToken).ConfigureAwait(false);
+        var (outputLines, errorLines) = await WriteOutputFilesAsync(following, _costLimitReached ? WriteNotSentAsync : null, cancellationToken).ConfigureAwait(false);
         var outcome = errorLines == 0 ? BatchRunOutcome.Succeeded : BatchRunOutcome.CompletedWithFailures;
         await WriteSummaryAsync(outcome, (outputLines, errorLines), cancellationToken).ConfigureAwait(false);
         return Result(outcome, report, resumed);
@@ -184,6 +185,32 @@ public sealed class BatchFileRunner
             Interlocked.Exchange(ref _notSent, count);
             return count;
         }
+    }
+
+    /// <summary>The output and errors files, renamed into place: the ones written during the run when they could be
+    /// written and committed (<see cref="CompletionOrderOutput"/>), else assembled from the journal, which holds every
+    /// result whatever happened to them.</summary>
+    private async Task<(long Output, long Errors)> WriteOutputFilesAsync(CompletionOrderOutput? following, Func<BatchOutputFile, Task<long>>? writeMore, CancellationToken cancellationToken)
+    {
+        if (following is not null)
+        {
+            try
+            {
+                if (!following.Faulted)
+                {
+                    return await following.CommitAsync(writeMore, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Assembled below; if the disk itself is the problem, the assembler reports it.
+            }
+
+            await following.DisposeAsync().ConfigureAwait(false); // its temporary files are the assembler's too
+        }
+
+        return await OutputAssembler.WriteAsync(
+            Directory.JournalPath, Directory.OutputPath, ErrorsPath, _options.Ordered, _repeats, writeMore, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The run's timeline (<c>timeline.jsonl</c>), or <see langword="null"/> when it cannot be opened: a
