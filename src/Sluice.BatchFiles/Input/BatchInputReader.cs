@@ -41,15 +41,16 @@ public sealed class BatchInputReader
     public async IAsyncEnumerable<BatchInputLine> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var duplicates = _duplicates ??= await FindDuplicatesAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var line in ReadCoreAsync(duplicates, null, cancellationToken).ConfigureAwait(false))
+        await foreach (var line in ReadCoreAsync(duplicates, null, requests: true, cancellationToken).ConfigureAwait(false))
         {
             yield return line;
         }
     }
 
     /// <summary>The lines, with <paramref name="duplicates"/> taken as the file's duplicate lines; every id seen goes to
-    /// <paramref name="finder"/> when one is given.</summary>
-    private async IAsyncEnumerable<BatchInputLine> ReadCoreAsync(Dictionary<long, long> duplicates, DuplicateFinder? finder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <paramref name="finder"/> when one is given. Without <paramref name="requests"/> (validation), a valid line
+    /// carries no <see cref="BatchRequest"/>, only its endpoint and model: its body is not copied.</summary>
+    private async IAsyncEnumerable<BatchInputLine> ReadCoreAsync(Dictionary<long, long> duplicates, DuplicateFinder? finder, bool requests, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? expectedUrl = null;
         string? expectedModel = null;
@@ -67,7 +68,7 @@ public sealed class BatchInputReader
             if (parsed.JsonError is { } jsonError)
             {
                 errors.Add(new(BatchInputErrorCodes.InvalidJsonLine, number, $"This line is not parseable as valid JSON: {jsonError}.", null));
-                yield return new BatchInputLine(number, null, null, errors);
+                yield return new BatchInputLine(number, null, errors);
                 continue;
             }
 
@@ -98,10 +99,18 @@ public sealed class BatchInputReader
                 }
             }
 
-            BatchRequest? request = errors.Count == 0
-                ? new BatchRequest(number, parsed.CustomId!, endpoint, parsed.Model, lines.Line.Slice(parsed.BodyStart, parsed.BodyLength).ToArray())
-                : null;
-            yield return new BatchInputLine(number, parsed.CustomId, request, errors.Count == 0 ? [] : errors);
+            if (errors.Count > 0)
+            {
+                yield return new BatchInputLine(number, parsed.CustomId, errors);
+            }
+            else if (requests)
+            {
+                yield return new BatchInputLine(number, new BatchRequest(number, parsed.CustomId!, endpoint, parsed.Model, lines.Line.Slice(parsed.BodyStart, parsed.BodyLength).ToArray()));
+            }
+            else
+            {
+                yield return new BatchInputLine(number, parsed.CustomId!, endpoint, parsed.Model);
+            }
         }
     }
 
@@ -146,19 +155,19 @@ public sealed class BatchInputReader
     {
         if (_duplicates is { } known)
         {
-            return await ValidateLinesAsync(ReadCoreAsync(known, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await ValidateLinesAsync(ReadCoreAsync(known, null, requests: false, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         BatchValidationReport report;
         using (var finder = new DuplicateFinder())
         {
-            report = await ValidateLinesAsync(ReadCoreAsync([], finder, cancellationToken), cancellationToken).ConfigureAwait(false);
+            report = await ValidateLinesAsync(ReadCoreAsync([], finder, requests: false, cancellationToken), cancellationToken).ConfigureAwait(false);
             _duplicates = finder.Finish();
         }
 
         return _duplicates.Count == 0
             ? report
-            : await ValidateLinesAsync(ReadCoreAsync(_duplicates, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            : await ValidateLinesAsync(ReadCoreAsync(_duplicates, null, requests: false, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<BatchValidationReport> ValidateLinesAsync(IAsyncEnumerable<BatchInputLine> lines, CancellationToken cancellationToken)
@@ -170,11 +179,11 @@ public sealed class BatchInputReader
         await foreach (var line in lines.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             total++;
-            if (line.Request is { } request)
+            if (line.IsValid)
             {
                 valid++;
-                endpoint ??= request.Endpoint;
-                model ??= request.Model;
+                endpoint ??= line.Endpoint;
+                model ??= line.Model;
             }
 
             foreach (var error in line.Errors)
