@@ -16,9 +16,9 @@ namespace Sluice.Cli;
 /// <see cref="ShardedRun"/>'s.</summary>
 internal static class ClusterRun
 {
-    /// <summary>How often the command asks the coordinator for the run's status: one small grain call, and the command
-    /// sees the final files at most this long after they are in place.</summary>
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    /// <summary>The longest wait of one call for the run's status (<see cref="ShardedRun.WaitAsync"/>): the progress
+    /// shown is at most this old; the end is seen as soon as the final files are in place, whatever this is.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {
@@ -83,6 +83,8 @@ internal static class ClusterRun
         await ProgressDisplay.ForStandardError(Read, () => Volatile.Read(ref latest).Items.NotSent > 0).ShowUntilAsync(wait).ConfigureAwait(false);
 
         ShardedRunStatus final;
+        var stopping = Task.CompletedTask;
+        bool finished = false;
         try
         {
             final = await wait.ConfigureAwait(false);
@@ -91,6 +93,8 @@ internal static class ClusterRun
             {
                 timeline.Latency.Add(latencies); // this session's: the report adds the sessions up
             }
+
+            finished = true;
         }
         catch (OperationCanceledException) when (signals.Stop.IsCancellationRequested)
         {
@@ -100,12 +104,17 @@ internal static class ClusterRun
         }
         finally
         {
+            // The client says goodbye to the cluster while the timeline and, once finished, the summary are written.
+            stopping = host.StopAsync(CancellationToken.None);
             if (timeline is not null)
             {
                 await timeline.DisposeAsync().ConfigureAwait(false);
             }
 
-            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!finished)
+            {
+                await stopping.ConfigureAwait(false);
+            }
         }
 
         var counts = Read();
@@ -117,6 +126,10 @@ internal static class ClusterRun
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"sluice: {directory.SummaryPath} could not be written ({ex.Message}); the output files are complete.");
+        }
+        finally
+        {
+            await stopping.ConfigureAwait(false);
         }
 
         Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Orleans.Runtime;
 
 namespace Sluice.Cluster.Runs;
@@ -65,4 +66,16 @@ public interface IShardCoordinatorGrain : IGrainWithStringKey
     /// <returns>The status, or <see langword="null"/> when no run is recorded under this key.</returns>
     [Alias("GetStatus")]
     Task<ShardedRunStatus?> GetStatusAsync();
+
+    /// <summary>The run's status once its final files are in place or, while they are not, after
+    /// <paramref name="longest"/>, whichever comes first: a follower learns of the run's end as soon as the files are
+    /// written, not at its next poll. Interleaved with the coordinator's other calls, so a waiting follower never holds
+    /// up a grant or a commit.</summary>
+    /// <param name="longest">The longest wait; <see cref="TimeSpan.Zero"/> answers at once, as
+    /// <see cref="GetStatusAsync"/>. Keep it well under the cluster's response timeout (30 s by default).</param>
+    /// <returns>The status, or <see langword="null"/> when no run is recorded under this key.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="longest"/> is negative.</exception>
+    [Alias("WaitForStatus")]
+    [AlwaysInterleave]
+    Task<ShardedRunStatus?> WaitForStatusAsync(TimeSpan longest);
 }

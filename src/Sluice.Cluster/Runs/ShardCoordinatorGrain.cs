@@ -17,6 +17,9 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
     private ShardTable? _table;
     private Task? _assembly;
 
+    /// <summary>Completed, and replaced, when the final files are in place: what <see cref="WaitForStatusAsync"/> waits on.</summary>
+    private TaskCompletionSource _assembled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private string Run => this.GetPrimaryKeyString();
 
     private IRunRegistryGrain Registry => GrainFactory.GetGrain<IRunRegistryGrain>(0);
@@ -256,6 +259,19 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
         return await StatusAsync();
     }
 
+    public async Task<ShardedRunStatus?> WaitForStatusAsync(TimeSpan longest)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(longest, TimeSpan.Zero);
+        if (_table is { Assembled: null } && longest > TimeSpan.Zero)
+        {
+            // Interleaved with the other calls (the interface marks it so): the commit that completes the run, and its
+            // assembly, run meanwhile and end the wait.
+            await Task.WhenAny(_assembled.Task, Task.Delay(longest, time));
+        }
+
+        return await GetStatusAsync();
+    }
+
     private async Task<ShardedRunStatus> StatusAsync()
     {
         var table = _table!;
@@ -303,6 +319,9 @@ internal sealed partial class ShardCoordinatorGrain(IClusterMembershipService me
 
             table.Assembled = lines;
             await ShardTableFile.WriteAsync(table, _files.TablePath);
+            var assembled = _assembled;
+            _assembled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            assembled.TrySetResult(); // the files are in place and recorded: the followers waiting learn it now
             await Registry.RemoveAsync(Run);
             LogFinished(Run, lines.Output, lines.Errors);
         }

@@ -9,16 +9,18 @@ namespace Sluice.Cluster.Runs;
 /// <see cref="ShardedRunOptions.SkipInvalid"/>), ascending; <see langword="null"/> for none.</param>
 internal readonly record struct ShardRange(long Offset, long Length, long FirstLine, int Lines, long[]? Skipped = null);
 
-/// <summary>Cuts an input file into shards of <see cref="ShardedRunOptions.ShardLines"/> non-blank lines, in one
-/// streaming pass that records byte offsets, so a worker seeks to its shard instead of reading what comes before it.</summary>
+/// <summary>Cuts an input file into shards of non-blank lines, in streaming passes that record byte offsets, so a
+/// worker seeks to its shard instead of reading what comes before it.</summary>
 internal static class ShardPlan
 {
     /// <summary>Cuts the input into shards of <paramref name="linesPerShard"/> lines, or, when it is
-    /// <see langword="null"/>, of the size the run's length calls for (<see cref="ShardedRunOptions.AutomaticShardLines"/>):
-    /// a pass at <see cref="ShardedRunOptions.DefaultShardLines"/>, and a second one, over a file of fewer than
-    /// <see cref="ShardedRunOptions.AutomaticShards"/> such shards, at the smaller size.</summary>
+    /// <see langword="null"/>, of the sizes the run's length calls for: shards of
+    /// <see cref="ShardedRunOptions.AutomaticShardLines"/> that shrink at the end
+    /// (<see cref="ShardedRunOptions.NextAutomaticShardLines"/>). A pass at <see cref="ShardedRunOptions.DefaultShardLines"/>
+    /// counts the lines; a second one cuts again from where the plan departs from it: the whole of a file of fewer than
+    /// <see cref="ShardedRunOptions.AutomaticShards"/> such shards, the last few thousand lines of a longer one.</summary>
     /// <param name="inputPath">The input.</param>
-    /// <param name="linesPerShard">The lines that each shard runs; <see langword="null"/> for the automatic size.</param>
+    /// <param name="linesPerShard">The lines that each shard runs; <see langword="null"/> for the automatic sizes.</param>
     /// <param name="skipped">Input line numbers to leave out: they are not counted, and each shard lists those inside it.</param>
     /// <param name="cancellationToken">Stops the passes.</param>
     public static async Task<List<ShardRange>> SplitAsync(string inputPath, int? linesPerShard, IReadOnlySet<long>? skipped = null, CancellationToken cancellationToken = default)
@@ -29,28 +31,52 @@ internal static class ShardPlan
         }
 
         var shards = await SplitAsync(inputPath, ShardedRunOptions.DefaultShardLines, skipped, cancellationToken).ConfigureAwait(false);
-        if (shards.Count >= ShardedRunOptions.AutomaticShards)
+        long total = shards.Sum(shard => (long)shard.Lines);
+        int size = shards.Count >= ShardedRunOptions.AutomaticShards ? ShardedRunOptions.DefaultShardLines : ShardedRunOptions.AutomaticShardLines(total);
+        long left = total;
+        for (int kept = 0; kept < shards.Count; kept++)
         {
-            return shards;
+            if (ShardedRunOptions.NextAutomaticShardLines(left, size) != shards[kept].Lines)
+            {
+                // The plan departs from the first pass here: cut again from this shard's start.
+                var rest = await SplitAsync(inputPath, l => ShardedRunOptions.NextAutomaticShardLines(l, size), left, shards[kept], skipped, cancellationToken).ConfigureAwait(false);
+                shards.RemoveRange(kept, shards.Count - kept);
+                shards.AddRange(rest);
+                break;
+            }
+
+            left -= shards[kept].Lines;
         }
 
-        int lines = ShardedRunOptions.AutomaticShardLines(shards.Sum(shard => (long)shard.Lines));
-        return lines == ShardedRunOptions.DefaultShardLines ? shards : await SplitAsync(inputPath, lines, skipped, cancellationToken).ConfigureAwait(false);
+        return shards;
     }
 
     /// <param name="inputPath">The input.</param>
     /// <param name="linesPerShard">The lines that each shard runs.</param>
     /// <param name="skipped">Input line numbers to leave out: they are not counted, and each shard lists those inside it.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
-    public static async Task<List<ShardRange>> SplitAsync(string inputPath, int linesPerShard, IReadOnlySet<long>? skipped = null, CancellationToken cancellationToken = default)
+    public static Task<List<ShardRange>> SplitAsync(string inputPath, int linesPerShard, IReadOnlySet<long>? skipped = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerShard);
+        return SplitAsync(inputPath, _ => linesPerShard, long.MaxValue, new ShardRange(0, 0, 1, 0), skipped, cancellationToken);
+    }
+
+    /// <summary>One pass from <paramref name="from"/>'s first byte and line to the end of the file.</summary>
+    /// <param name="inputPath">The input.</param>
+    /// <param name="nextLines">The lines of the next shard, given the lines left to cut.</param>
+    /// <param name="lines">The lines left to cut at <paramref name="from"/> (counted down as shards are cut).</param>
+    /// <param name="from">Where to start: its offset and first line.</param>
+    /// <param name="skipped">Input line numbers to leave out.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    private static async Task<List<ShardRange>> SplitAsync(string inputPath, Func<long, int> nextLines, long lines, ShardRange from, IReadOnlySet<long>? skipped, CancellationToken cancellationToken)
     {
         var inside = new List<long>();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linesPerShard);
         var shards = new List<ShardRange>();
         await using var stream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        stream.Seek(from.Offset, SeekOrigin.Begin);
         var buffer = new byte[1 << 16];
-        long position = 0, shardStart = 0, lineNumber = 1, shardFirstLine = 1;
-        int shardLines = 0;
+        long position = from.Offset, shardStart = from.Offset, lineNumber = from.FirstLine, shardFirstLine = from.FirstLine;
+        int shardLines = 0, linesPerShard = Math.Max(1, nextLines(lines));
         bool lineHasContent = false;
         int read;
         while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
@@ -70,7 +96,9 @@ internal static class ShardPlan
                         shards.Add(new ShardRange(shardStart, end - shardStart, shardFirstLine, shardLines, Take()));
                         shardStart = end;
                         shardFirstLine = lineNumber;
+                        lines -= shardLines;
                         shardLines = 0;
+                        linesPerShard = Math.Max(1, nextLines(lines));
                     }
                 }
                 else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r') && !(position + i < 3 && IsByteOrderMark(position + i, b)))

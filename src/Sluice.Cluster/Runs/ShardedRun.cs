@@ -52,11 +52,15 @@ public static class ShardedRun
         return await Coordinator(factory, options.OutputPath).StartAsync(options).ConfigureAwait(false);
     }
 
-    /// <summary>Polls the run's status until its output files are in place. A coordinator that does not answer (its
-    /// silo died and it has not been reactivated yet) is asked again at the next poll.</summary>
+    /// <summary>Follows the run until its output files are in place: each call to the coordinator waits up to
+    /// <paramref name="pollInterval"/> for the files (<see cref="IShardCoordinatorGrain.WaitForStatusAsync"/>) and is
+    /// answered as soon as they are written, so the end is seen without a poll's delay; the statuses in between report
+    /// progress. A coordinator that does not answer (its silo died and it has not been reactivated yet) is asked again
+    /// after <paramref name="pollInterval"/>.</summary>
     /// <param name="grains">A client or silo's grain factory.</param>
     /// <param name="outputPath">The run's output file.</param>
-    /// <param name="pollInterval">How often to ask.</param>
+    /// <param name="pollInterval">The longest wait of one call: how often, at least, <paramref name="progress"/> gets a
+    /// status while the run goes on.</param>
     /// <param name="progress">Receives each status; may be <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for the system's.</param>
     /// <param name="cancellationToken">Stops following (the run goes on).</param>
@@ -79,7 +83,7 @@ public static class ShardedRun
             ShardedRunStatus? status = null;
             try
             {
-                status = await coordinator.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                status = await coordinator.WaitForStatusAsync(pollInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (status is null)
                 {
                     throw new InvalidOperationException($"No sharded run is recorded for {Path.GetFullPath(outputPath)}: submit it first.");
@@ -89,16 +93,17 @@ public static class ShardedRun
             {
             }
 
-            if (status is not null)
+            if (status is null)
             {
-                progress?.Report(status);
-                if (status.Finished)
-                {
-                    return status;
-                }
+                await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+            progress?.Report(status);
+            if (status.Finished)
+            {
+                return status;
+            }
         }
     }
 

@@ -21,15 +21,41 @@ public sealed record ShardedRunOptions
     /// three workers, so the last shard is a small share of each one's work).</summary>
     public const int AutomaticShards = 32;
 
-    /// <summary>The fewest lines of a shard that <see cref="ShardLines"/>, not set, chooses: 50 (a shard costs a lease,
-    /// a copy of its lines, a journal and a commit; below this a run's shards would cost more than they balance).</summary>
+    /// <summary>The fewest lines of a shard that <see cref="ShardLines"/>, not set, chooses before the run's tail (whose
+    /// shards shrink to <see cref="MinimumTailShardLines"/>): 50 (a shard costs a lease, a copy of its lines, a journal
+    /// and a commit; below this a run's shards would cost more than they balance).</summary>
     public const int MinimumAutomaticShardLines = 50;
 
-    /// <summary>The lines per shard for a run of <paramref name="lines"/> lines when <see cref="ShardLines"/> is not set:
-    /// <see cref="DefaultShardLines"/>, or for a short run what cuts it into <see cref="AutomaticShards"/>, but at least
-    /// <see cref="MinimumAutomaticShardLines"/>.</summary>
+    /// <summary>How the shards shrink at the end of a run when <see cref="ShardLines"/> is not set: each shard holds at
+    /// most this share of the lines left, 1/8 (guided scheduling), so the last shards are small and the workers finish
+    /// together; the shrinking begins when fewer lines are left than 8 shards of the run's size.</summary>
+    public const int ShrinkingTailDivisor = 8;
+
+    /// <summary>The fewest lines of a shard at the end of a run when <see cref="ShardLines"/> is not set: 32 (two rounds
+    /// of 16 requests in flight; a shard's lease, copy, journal and commit are hidden behind the shard before it).</summary>
+    public const int MinimumTailShardLines = 32;
+
+    /// <summary>The lines per shard for a run of <paramref name="lines"/> lines when <see cref="ShardLines"/> is not set,
+    /// before its tail shrinks: <see cref="DefaultShardLines"/>, or for a short run what cuts it into
+    /// <see cref="AutomaticShards"/>, but at least <see cref="MinimumAutomaticShardLines"/>.</summary>
     internal static int AutomaticShardLines(long lines) =>
         (int)Math.Clamp((lines + AutomaticShards - 1) / AutomaticShards, MinimumAutomaticShardLines, DefaultShardLines);
+
+    /// <summary>The size of the next shard when <paramref name="left"/> lines are left to cut and the run's shards are
+    /// <paramref name="shardLines"/> lines (<see cref="AutomaticShardLines"/>): that size until fewer lines are left than
+    /// <see cref="ShrinkingTailDivisor"/> such shards, then 1/<see cref="ShrinkingTailDivisor"/> of what is left, but at
+    /// least <see cref="MinimumTailShardLines"/>; the last two shards share what is left when a shard of the minimum
+    /// would leave fewer than the minimum behind (no shard of a line or two at the end).</summary>
+    internal static int NextAutomaticShardLines(long left, int shardLines)
+    {
+        long lines = Math.Clamp((left + ShrinkingTailDivisor - 1) / ShrinkingTailDivisor, Math.Min(MinimumTailShardLines, shardLines), shardLines);
+        if (left <= lines)
+        {
+            return (int)left;
+        }
+
+        return (int)(left - lines < MinimumTailShardLines ? (left + 1) / 2 : lines);
+    }
 
     /// <summary>Gets the input file (OpenAI's Batch API format), full path on the shared file system.</summary>
     [Id(0)]
@@ -85,7 +111,9 @@ public sealed record ShardedRunOptions
     /// a lost shard costs little, large enough that the coordinator sees a handful of calls per shard, not per item —
     /// except for a run too short to make <see cref="AutomaticShards"/> (32) such shards, which is cut into 32 shards of
     /// at least <see cref="MinimumAutomaticShardLines"/> (50) lines, so that its workers can balance it: with few large
-    /// shards, one shard more on one worker than on another is a large share of a short run.</value>
+    /// shards, one shard more on one worker than on another is a large share of a short run. In both, the shards at the
+    /// end shrink (<see cref="ShrinkingTailDivisor"/>, down to <see cref="MinimumTailShardLines"/> lines), so the
+    /// workers' last shards end close together.</value>
     [Id(10)]
     public int? ShardLines { get; init; }
 

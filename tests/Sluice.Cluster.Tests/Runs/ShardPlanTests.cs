@@ -35,12 +35,12 @@ public sealed class ShardPlanTests : IDisposable
     }
 
     [Theory]
-    [InlineData(3_000, 94, 32)] // a short run: 32 shards, so its workers can balance it
-    [InlineData(1_000, 50, 20)] // shorter: shards of at least 50 lines
-    [InlineData(30, 50, 1)]
-    [InlineData(16_001, 500, 33)] // long enough for 32 shards of 500: the default size
-    [InlineData(40_000, 500, 80)]
-    public async Task Without_a_shard_size_the_run_length_chooses_it(int items, int linesPerShard, int count)
+    [InlineData(3_000, 94, 40)] // a short run: shards of 3,000 / 32 lines, so its workers can balance it, then a shrinking tail
+    [InlineData(1_000, 50, 24)] // shorter: shards of at least 50 lines before the tail
+    [InlineData(30, 30, 1)]
+    [InlineData(16_001, 500, 53)] // long enough for 32 shards of 500: the default size, then the tail
+    [InlineData(40_000, 500, 101)]
+    public async Task Without_a_shard_size_the_run_length_chooses_it_and_the_last_shards_shrink(int items, int linesPerShard, int count)
     {
         string input = Path.Combine(_directory, "in.jsonl");
         await File.WriteAllLinesAsync(input, Enumerable.Range(1, items).Select(i => $"{{\"custom_id\":\"r{i}\"}}"));
@@ -48,9 +48,62 @@ public sealed class ShardPlanTests : IDisposable
         var shards = await ShardPlan.SplitAsync(input, (int?)null);
 
         Assert.Equal(count, shards.Count);
-        Assert.All(shards.SkipLast(1), shard => Assert.Equal(linesPerShard, shard.Lines));
+        Assert.Equal(linesPerShard, shards[0].Lines);
+        for (int i = 1; i < shards.Count; i++)
+        {
+            Assert.True(shards[i].Lines <= shards[i - 1].Lines, $"shard {i} holds {shards[i].Lines} lines after {shards[i - 1].Lines}");
+            Assert.Equal(shards[i - 1].Offset + shards[i - 1].Length, shards[i].Offset);
+            Assert.Equal(shards[i - 1].FirstLine + shards[i - 1].Lines, shards[i].FirstLine);
+        }
+
+        Assert.InRange(shards[^1].Lines, 1, Math.Min(items, ShardedRunOptions.MinimumTailShardLines));
         Assert.Equal(items, shards.Sum(shard => shard.Lines));
         Assert.Equal(new FileInfo(input).Length, shards.Sum(shard => shard.Length));
+    }
+
+    [Fact]
+    public void The_automatic_plan_keeps_its_size_then_takes_an_eighth_of_what_is_left_down_to_32_lines_and_halves_the_last_remainder()
+    {
+        var sizes = new List<int>();
+        for (long left = 3_000; left > 0; left -= sizes[^1])
+        {
+            sizes.Add(ShardedRunOptions.NextAutomaticShardLines(left, 94));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(94, 24), 93, 82, 72, 63, 55, 48, 42, 37, 32, 32, 32, 32, 32, 32, 30, 30], sizes);
+        Assert.Equal(30, ShardedRunOptions.NextAutomaticShardLines(60, 500)); // 30 + 30, not 32 + 28
+        Assert.Equal(17, ShardedRunOptions.NextAutomaticShardLines(33, 94)); // 17 + 16, not 32 + 1
+        Assert.Equal(5, ShardedRunOptions.NextAutomaticShardLines(5, 94));
+        Assert.Equal(500, ShardedRunOptions.NextAutomaticShardLines(1_000_000, 500));
+    }
+
+    [Fact]
+    public async Task The_tail_of_a_long_run_is_cut_again_with_its_skipped_lines_where_they_were()
+    {
+        // 20,000 lines: 40 shards of 500, of which the last ~4,000 lines are cut again into shrinking shards.
+        const int items = 20_000;
+        var skipped = new HashSet<long> { 3, 499, 501, 16_250, 18_000, 19_990 };
+        var lines = Enumerable.Range(1, items).Select(i => $"{{\"custom_id\":\"r{i}\"}}").ToList();
+        string input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllLinesAsync(input, lines);
+
+        var shards = await ShardPlan.SplitAsync(input, (int?)null, skipped);
+
+        Assert.Equal(items - skipped.Count, shards.Sum(shard => shard.Lines));
+        Assert.Equal(500, shards[0].Lines);
+        Assert.True(shards[^1].Lines <= ShardedRunOptions.MinimumTailShardLines);
+        Assert.Equal(skipped.Order(), shards.SelectMany(shard => shard.Skipped ?? []));
+        var copied = new List<string>();
+        for (int i = 0; i < shards.Count; i++)
+        {
+            string path = Path.Combine(_directory, $"shard-{i}.jsonl");
+            await ShardPlan.ExtractAsync(input, shards[i], path, CancellationToken.None);
+            var shardLines = await File.ReadAllLinesAsync(path);
+            Assert.Equal(shards[i].Lines, shardLines.Length);
+            copied.AddRange(shardLines);
+        }
+
+        Assert.Equal(lines.Where((_, i) => !skipped.Contains(i + 1)), copied);
     }
 
     [Fact]

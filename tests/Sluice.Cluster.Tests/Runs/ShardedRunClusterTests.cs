@@ -58,6 +58,37 @@ public sealed partial class ShardedRunClusterTests(ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task With_the_automatic_shard_sizes_the_shrinking_shards_give_each_custom_id_once_and_one_long_wait_ends_with_the_files()
+    {
+        var options = await WriteRunAsync() with { ShardLines = null };
+        var submitted = await ShardedRun.SubmitAsync(_cluster.Client, options);
+        Assert.False(submitted.Finished);
+
+        // One call, waiting far longer than the run takes: it is answered when the files are in place, not at its end.
+        var waiting = Stopwatch.StartNew();
+        var status = (await ShardedRun.Coordinator(_cluster.Client, options.OutputPath).WaitForStatusAsync(TimeSpan.FromSeconds(25)))!;
+        Assert.True(status.Finished, $"the wait ended after {waiting.Elapsed.TotalSeconds:0.0} s without the run's end");
+        Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(25), "the wait ran to its end: the run's end did not answer it");
+        Assert.Equal(InputIds(), AssertEachItemOnce(options, status));
+
+        // 5,000 lines: shards of 157 (5,000 / 32) that shrink at the end to 32 lines and less, in input order.
+        var files = new ShardFiles(options.OutputPath);
+        var table = (await ShardTableFile.ReadAsync(files.Run.OutputPath, files.TablePath, DateTimeOffset.MinValue))!;
+        var sizes = table.Ranges.Select(range => range.Lines).ToList();
+        Assert.Equal(157, sizes[0]);
+        Assert.True(sizes[^1] <= ShardedRunOptions.MinimumTailShardLines, $"the last shard holds {sizes[^1]} lines");
+        Assert.Equal(sizes.OrderDescending(), sizes);
+        Assert.Equal(3, (await CommittersAsync(options)).Distinct().Count());
+        var stats = await _simulator.GetStatsWhenIdleAsync();
+        Assert.Equal(Items, stats.DistinctSucceeded);
+        Assert.Equal(0, stats.SucceededMoreThanOnce);
+
+        // The run finished: a wait answers at once, and a negative one is refused.
+        Assert.True((await ShardedRun.Coordinator(_cluster.Client, options.OutputPath).WaitForStatusAsync(TimeSpan.FromSeconds(25)))!.Finished);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ShardedRun.Coordinator(_cluster.Client, options.OutputPath).WaitForStatusAsync(TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
     public async Task Killing_a_silo_that_holds_a_lease_with_work_done_loses_nothing_and_repeats_only_its_in_flight_requests()
     {
         var options = await WriteRunAsync();
