@@ -89,7 +89,7 @@ public sealed class RunDirectory
         string temporary = SummaryPath + ".partial";
         await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
         {
-            await System.Text.Json.JsonSerializer.SerializeAsync(stream, summary, BatchRunSummary.Options, cancellationToken).ConfigureAwait(false);
+            await System.Text.Json.JsonSerializer.SerializeAsync(stream, summary, BatchRunSummary.JsonInfo, cancellationToken).ConfigureAwait(false);
         }
 
         File.Move(temporary, SummaryPath, overwrite: true);
