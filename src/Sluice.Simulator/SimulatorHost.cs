@@ -38,12 +38,14 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>The options in force now.</summary>
     public SimulatorOptions Options => _state.Options;
 
-    /// <summary>Starts a simulator with <paramref name="options"/> (defaults when null).</summary>
+    /// <summary>Starts a simulator with <paramref name="options"/> (defaults when null), warmed up first when
+    /// <see cref="SimulatorOptions.WarmUp"/> is set.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SimulatorOptions();
         var state = new SimulatorState(options);
+        SimulatorHost host;
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -69,13 +71,28 @@ public sealed class SimulatorHost : IAsyncDisposable
             AdminEndpoints.Map(app, state);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new SimulatorHost(app, state, new Uri(address.TrimEnd('/') + "/"));
+            host = new SimulatorHost(app, state, new Uri(address.TrimEnd('/') + "/"));
         }
         catch
         {
             state.Dispose();
             throw;
         }
+
+        if (options.WarmUp)
+        {
+            try
+            {
+                await WarmUp.RunAsync(state, host.BaseAddress, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return host;
     }
 
     /// <summary>Replaces the options while running (validated first). Rate buckets restart full only if a limit changed.</summary>

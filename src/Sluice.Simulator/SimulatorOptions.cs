@@ -93,6 +93,17 @@ public sealed record SimulatorOptions
     /// <summary>Scripted replies checked before <see cref="RulesFile"/>'s; first match on the last user message wins. <value>Default empty.</value></summary>
     public IReadOnlyList<ScriptedReply> Rules { get; init; } = [];
 
+    /// <summary>
+    /// Whether <see cref="SimulatorHost.StartAsync"/> warms the request path before it returns: a few hundred chat and
+    /// embedding requests over loopback with no latency, faults or limits, then a wait until the runtime has compiled
+    /// what they reached, then these options restored and the counters zeroed. A client then meets the simulator at its
+    /// steady speed from its first request, as it would a provider that has been up for days, instead of sharing the
+    /// machine with the simulator's own start-up compilation. Costs about half a second of start-up.
+    /// <value>Default false; the program (<c>sluice simulate</c>) defaults it to true (<c>--warm-up false</c> turns it off).</value>
+    /// </summary>
+    [JsonIgnore]
+    public bool WarmUp { get; init; }
+
     /// <summary>Stop after this many seconds (the program only). <value>Default 0: run until stopped.</value></summary>
     [JsonIgnore]
     public double MaxSeconds { get; init; }

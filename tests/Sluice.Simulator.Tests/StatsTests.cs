@@ -57,3 +57,37 @@ public sealed class StatsTests
         Assert.Equal(8, stats.DistinctSucceeded);
     }
 }
+
+public sealed class WarmUpTests
+{
+    [Fact]
+    public async Task A_warmed_up_simulator_starts_with_zero_counts_and_its_own_latency_limits_and_faults()
+    {
+        var configured = new SimulatorOptions { WarmUp = true, LatencyMs = 40, RequestsPerMinute = 3, BurstSeconds = 60, Error500Rate = 1 };
+        long compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        await using var host = await SimulatorHost.StartAsync(configured);
+
+        // The warm-up sent its requests through the real path (so the runtime compiled it) and left nothing behind.
+        Assert.True(System.Runtime.JitInfo.GetCompiledMethodCount() > compiledBefore);
+        Assert.Equal(configured, host.Options);
+        var stats = host.GetStats();
+        Assert.Equal(0, stats.Requests);
+        Assert.Empty(stats.ByEndpoint);
+        Assert.Equal(0, stats.DistinctBodies);
+
+        // The configured behaviour is back: every request a 500, and the budget full again (3 a minute), then a 429.
+        using var client = Http.Client(host);
+        for (int i = 0; i < 3; i++)
+        {
+            using var response = await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody($"after {i}"));
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("3", response.Headers.GetValues("x-ratelimit-limit-requests").Single());
+        }
+
+        using var limited = await Http.PostAsync(client, "/v1/chat/completions", Http.ChatBody("fourth"));
+        Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+        var after = await host.GetStatsWhenIdleAsync();
+        Assert.Equal(4, after.Requests);
+        Assert.Equal(1, after.RateLimited);
+    }
+}

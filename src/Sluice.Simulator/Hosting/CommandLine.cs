@@ -33,6 +33,7 @@ internal static class CommandLine
         ["--max-hang-ms"] = ("longest a hang lasts (default 30000)", (o, v) => o with { MaxHangMs = Num(v) }),
         ["--rules"] = ("JSON rules file: [{\"pattern\": regex, \"reply\": text}]", (o, v) => o with { RulesFile = v }),
         ["--max-seconds"] = ("stop after this many seconds; 0 = never (default 0)", (o, v) => o with { MaxSeconds = Num(v) }),
+        ["--warm-up"] = ("true: compile the request path before printing the address, so clients meet the steady speed from their first request (default true)", (o, v) => o with { WarmUp = Bool(v) }),
     };
 
     /// <summary>Option property name → flag, to name the flag when validation fails.</summary>
@@ -48,14 +49,14 @@ internal static class CommandLine
         [nameof(SimulatorOptions.Error500Rate)] = "--error500-rate", [nameof(SimulatorOptions.Error502Rate)] = "--error502-rate",
         [nameof(SimulatorOptions.Error503Rate)] = "--error503-rate", [nameof(SimulatorOptions.HangRate)] = "--hang-rate",
         [nameof(SimulatorOptions.DropRate)] = "--drop-rate", [nameof(SimulatorOptions.MalformedRate)] = "--malformed-rate",
-        [nameof(SimulatorOptions.QuotaExhausted)] = "--quota-exhausted", [nameof(SimulatorOptions.MaxHangMs)] = "--max-hang-ms", [nameof(SimulatorOptions.MaxSeconds)] = "--max-seconds",
+        [nameof(SimulatorOptions.QuotaExhausted)] = "--quota-exhausted", [nameof(SimulatorOptions.MaxHangMs)] = "--max-hang-ms", [nameof(SimulatorOptions.MaxSeconds)] = "--max-seconds", [nameof(SimulatorOptions.WarmUp)] = "--warm-up",
         [nameof(SimulatorOptions.RulesFile)] = "--rules", [nameof(SimulatorOptions.Rules)] = "--rules",
     };
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="CommandLineException"/> naming the offending flag.</summary>
     public static SimulatorOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new SimulatorOptions();
+        var options = new SimulatorOptions { WarmUp = true }; // the program warms up unless told not to
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
