@@ -8,8 +8,8 @@ namespace Sluice.BatchFiles;
 internal sealed record BatchRunSummary
 {
     /// <summary>How a summary is written: indented, every property present (a null as <c>null</c>), through
-    /// serialization code generated at build time rather than built by reflection when the run ends (which JIT-compiled
-    /// some 300 methods for one file).</summary>
+    /// serialization code generated at build time rather than built by reflection when the run ends (which emitted 18
+    /// accessor methods at run time and compiled about 60 more methods in all, for one file).</summary>
     public static JsonTypeInfo<BatchRunSummary> JsonInfo => BatchRunSummaryJsonContext.Default.BatchRunSummary;
 
     /// <summary>What wrote the run directory: <c>run</c> (<c>sluice run</c>); an evaluation writes <c>eval</c>.</summary>
