@@ -38,14 +38,19 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>The options in force now.</summary>
     public SimulatorOptions Options => _state.Options;
 
-    /// <summary>Starts a simulator with <paramref name="options"/> (defaults when null), warmed up first when
-    /// <see cref="SimulatorOptions.WarmUp"/> is set.</summary>
+    /// <summary>Starts a simulator with <paramref name="options"/> (defaults when null), after warming the request path
+    /// up when <see cref="SimulatorOptions.WarmUp"/> is set.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SimulatorOptions();
+        options.Validate();
+        if (options.WarmUp)
+        {
+            await WarmUp.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+
         var state = new SimulatorState(options);
-        SimulatorHost host;
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -71,28 +76,13 @@ public sealed class SimulatorHost : IAsyncDisposable
             AdminEndpoints.Map(app, state);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            host = new SimulatorHost(app, state, new Uri(address.TrimEnd('/') + "/"));
+            return new SimulatorHost(app, state, new Uri(address.TrimEnd('/') + "/"));
         }
         catch
         {
             state.Dispose();
             throw;
         }
-
-        if (options.WarmUp)
-        {
-            try
-            {
-                await WarmUp.RunAsync(state, host.BaseAddress, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await host.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-
-        return host;
     }
 
     /// <summary>Replaces the options while running (validated first). Rate buckets restart full only if a limit changed.</summary>

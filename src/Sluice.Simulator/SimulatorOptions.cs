@@ -94,11 +94,12 @@ public sealed record SimulatorOptions
     public IReadOnlyList<ScriptedReply> Rules { get; init; } = [];
 
     /// <summary>
-    /// Whether <see cref="SimulatorHost.StartAsync"/> warms the request path before it returns: a few hundred chat and
-    /// embedding requests over loopback with no latency, faults or limits, then a wait until the runtime has compiled
-    /// what they reached, then these options restored and the counters zeroed. A client then meets the simulator at its
-    /// steady speed from its first request, as it would a provider that has been up for days, instead of sharing the
-    /// machine with the simulator's own start-up compilation. Costs about half a second of start-up.
+    /// Whether <see cref="SimulatorHost.StartAsync"/> warms the request path up before it starts this simulator: a
+    /// temporary simulator on another port, with these models, rules and tokenizer but no latency, faults or limits,
+    /// takes a few hundred chat and embedding requests over loopback until the runtime has compiled what they reached,
+    /// and is stopped. This simulator then meets its first client at its steady speed, as a provider that has been up
+    /// for days would, instead of sharing the machine with its own start-up compilation; its counters, budgets and port
+    /// never see the warm-up. Costs one to two seconds of start-up on a small machine.
     /// <value>Default false; the program (<c>sluice simulate</c>) defaults it to true (<c>--warm-up false</c> turns it off).</value>
     /// </summary>
     [JsonIgnore]

@@ -61,13 +61,13 @@ public sealed class StatsTests
 public sealed class WarmUpTests
 {
     [Fact]
-    public async Task A_warmed_up_simulator_starts_with_zero_counts_and_its_own_latency_limits_and_faults()
+    public async Task A_warmed_up_simulator_starts_with_zero_counts_and_its_configured_budget_and_faults()
     {
         var configured = new SimulatorOptions { WarmUp = true, LatencyMs = 40, RequestsPerMinute = 3, BurstSeconds = 60, Error500Rate = 1 };
         long compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         await using var host = await SimulatorHost.StartAsync(configured);
 
-        // The warm-up sent its requests through the real path (so the runtime compiled it) and left nothing behind.
+        // The warm-up sent its requests through the real path (so the runtime compiled it), to a simulator of its own.
         Assert.True(System.Runtime.JitInfo.GetCompiledMethodCount() > compiledBefore);
         Assert.Equal(configured, host.Options);
         var stats = host.GetStats();

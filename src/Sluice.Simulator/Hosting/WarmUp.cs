@@ -5,10 +5,13 @@ using System.Text;
 namespace Sluice.Simulator;
 
 /// <summary>
-/// <see cref="SimulatorOptions.WarmUp"/>: real requests over loopback to the simulator's own endpoints (chat, streamed
-/// chat, embeddings) with latency, faults and limits suspended, in two rounds — the first compiles the request path,
-/// the second calls it often enough for the runtime to recompile its hot methods optimised — each followed by a wait
-/// until the runtime has stopped compiling; then the configured options come back and the counters restart at zero.
+/// <see cref="SimulatorOptions.WarmUp"/>: a second, temporary simulator in the same process, on a port of its own and
+/// with the same models, rules and tokenizer but no latency, faults or limits, takes real requests over loopback to its
+/// chat, streamed chat and embeddings endpoints in two rounds — the first compiles the request path, the second calls
+/// it often enough for the runtime to recompile its hot methods optimised — each followed by a wait until the runtime has
+/// stopped compiling; then it is stopped. The compiled code is the process's, so the simulator started next meets its
+/// first client at speed, and nothing of the warm-up touches its counters, budgets or port (a client that connects to
+/// a fixed port early waits for the port to open, as it would without a warm-up).
 /// </summary>
 internal static class WarmUp
 {
@@ -21,11 +24,12 @@ internal static class WarmUp
     /// <summary>The longest a round waits for the compiler; a busy machine's warm-up ends anyway.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(3);
 
-    public static async Task RunAsync(SimulatorState state, Uri baseAddress, CancellationToken cancellationToken)
+    public static async Task RunAsync(SimulatorOptions configured, CancellationToken cancellationToken)
     {
-        var configured = state.Options;
-        state.Apply(configured with
+        var quiet = configured with
         {
+            Port = 0,
+            WarmUp = false,
             LatencyMs = 1, // through the delay thread, as a real request goes
             PerTokenLatencyMs = 0,
             JitterMs = 0,
@@ -39,25 +43,18 @@ internal static class WarmUp
             DropRate = 0,
             MalformedRate = 0,
             QuotaExhausted = false,
-        });
-        try
+        };
+        await using var simulator = await SimulatorHost.StartAsync(quiet, cancellationToken).ConfigureAwait(false);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Workers, UseProxy = false })
         {
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Workers, UseProxy = false })
-            {
-                BaseAddress = baseAddress,
-                Timeout = TimeSpan.FromSeconds(30),
-            };
-            string model = configured.Models[0];
-            foreach (int perWorker in (int[])[4, 8])
-            {
-                await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => SendAsync(http, model, w, perWorker, cancellationToken))).ConfigureAwait(false);
-                await WaitForCompilerAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
+            BaseAddress = simulator.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        string model = configured.Models[0];
+        foreach (int perWorker in (int[])[4, 8])
         {
-            state.Apply(configured);
-            state.Reset();
+            await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => SendAsync(http, model, w, perWorker, cancellationToken))).ConfigureAwait(false);
+            await WaitForCompilerAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
