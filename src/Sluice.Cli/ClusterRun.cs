@@ -20,22 +20,25 @@ internal static class ClusterRun
     /// shown is at most this old; the end is seen as soon as the final files are in place, whatever this is.</summary>
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The <c>--cluster</c> value that starts an embedded cluster (one silo in this process, no Redis)
+    /// instead of naming one.</summary>
+    public const string Embedded = "embedded";
+
     public static async Task<int> RunAsync(string clusterText, ShardedRunOptions run, CancellationToken cancellationToken)
     {
-        SluiceClusterAddress address;
+        bool embedded = clusterText == Embedded;
+        SluiceClusterAddress? address = null;
         try
         {
-            address = SluiceClusterAddress.Parse(clusterText);
+            address = embedded ? null : SluiceClusterAddress.Parse(clusterText);
         }
         catch (FormatException ex)
         {
-            return Fail("--cluster: " + ex.Message);
+            return Fail($"--cluster: {ex.Message} (or '{Embedded}': one silo in this process)");
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Critical); // the verb says what matters
-        builder.UseOrleansClient(client => client.UseSluiceCluster(address));
-        using var host = builder.Build();
+        string where = address is null ? "an embedded cluster (one silo in this process)" : $"the cluster at {address}";
+        using var host = address is null ? BuildEmbeddedHost() : BuildClientHost(address);
 
         // The client connects (most of it is the JIT of Orleans' client) while the input is validated.
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), TimeProvider.System);
@@ -62,14 +65,21 @@ internal static class ClusterRun
             await StopConnectingAsync(connect, connecting).ConfigureAwait(false);
             return Fail(ex.Message);
         }
+        catch (Exception ex) when (address is null && (connect.IsFaulted || (connect.IsCanceled && !cancellationToken.IsCancellationRequested)))
+        {
+            Console.Error.WriteLine($"sluice: the embedded cluster did not start: {ex.GetType().Name}: {ex.Message.Split('\n', 2)[0]}");
+            return ExitCodes.RunFailed;
+        }
         catch (Exception ex) when (connect.IsFaulted || (connect.IsCanceled && !cancellationToken.IsCancellationRequested))
         {
             return Fail($"--cluster: cannot reach a Sluice cluster at {address} (start workers with: sluice worker --cluster {address}): {ex.GetType().Name}: {ex.Message.Split('\n', 2)[0]}");
         }
 
         var grains = await connect.ConfigureAwait(false);
-        Console.Error.WriteLine($"sluice: submitted to the cluster at {address}: {submitted.Shards:N0} shards ({submitted.Committed:N0} already committed)");
-        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), "stopping: the run goes on in the cluster; this command stops following it");
+        Console.Error.WriteLine($"sluice: submitted to {where}: {submitted.Shards:N0} shards ({submitted.Committed:N0} already committed)");
+        using var signals = new StopSignals(message => Console.Error.WriteLine("sluice: " + message), address is null
+            ? "stopping: the shards in hand finish what is in flight, journal it and are handed back (Ctrl+C again to quit at once)"
+            : "stopping: the run goes on in the cluster; this command stops following it");
 
         // The same display, timeline and summary as a local run, from the counts the coordinator adds up over the
         // shards; what was done before this command started following counts as resumed.
@@ -84,7 +94,7 @@ internal static class ClusterRun
 
         ShardedRunStatus final;
         var stopping = Task.CompletedTask;
-        bool finished = false;
+        bool finished = false, stopped = false;
         try
         {
             final = await wait.ConfigureAwait(false);
@@ -98,14 +108,30 @@ internal static class ClusterRun
         }
         catch (OperationCanceledException) when (signals.Stop.IsCancellationRequested)
         {
-            Console.Out.WriteLine("sluice: stopped following: " + ProgressDisplay.StatusLine(Read()));
-            Console.Out.WriteLine("sluice: the run goes on in the cluster. To follow it again, run the same command.");
+            if (address is null)
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false); // the shards in hand drain first
+                stopped = true;
+                Console.Out.WriteLine("sluice: stopped: " + ProgressDisplay.StatusLine(Read()));
+                Console.Out.WriteLine("sluice: what was done is committed or journalled. To go on, run the same command.");
+            }
+            else
+            {
+                Console.Out.WriteLine("sluice: stopped following: " + ProgressDisplay.StatusLine(Read()));
+                Console.Out.WriteLine("sluice: the run goes on in the cluster. To follow it again, run the same command.");
+            }
+
             return ExitCodes.Interrupted;
         }
         finally
         {
-            // The client says goodbye to the cluster while the timeline and, once finished, the summary are written.
-            stopping = host.StopAsync(CancellationToken.None);
+            // The client says goodbye to the cluster (an embedded cluster stops) while the timeline and, once
+            // finished, the summary are written.
+            if (!stopped)
+            {
+                stopping = host.StopAsync(CancellationToken.None);
+            }
+
             if (timeline is not null)
             {
                 await timeline.DisposeAsync().ConfigureAwait(false);
@@ -132,7 +158,7 @@ internal static class ClusterRun
             await stopping.ConfigureAwait(false);
         }
 
-        Console.Out.WriteLine("sluice: finished on the cluster: " + ProgressDisplay.StatusLine(counts));
+        Console.Out.WriteLine((address is null ? "sluice: finished on the embedded cluster: " : "sluice: finished on the cluster: ") + ProgressDisplay.StatusLine(counts));
         if (LatencyLine(final.Items) is { } latency)
         {
             Console.Out.WriteLine(latency);
@@ -186,6 +212,36 @@ internal static class ClusterRun
             Console.Error.WriteLine($"sluice: no timeline for the report: {directory.TimelinePath} cannot be written ({ex.Message})");
             return null;
         }
+    }
+
+    /// <summary>A client of the cluster at <paramref name="address"/>, not connected.</summary>
+    private static IHost BuildClientHost(SluiceClusterAddress address)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Critical); // the verb says what matters
+        builder.UseOrleansClient(client => client.UseSluiceCluster(address));
+        return builder.Build();
+    }
+
+    /// <summary>An embedded cluster, not started: one silo with a shard worker (<see cref="SluiceCluster.UseEmbeddedSluiceCluster"/>)
+    /// on a loopback port free when it is chosen; its own client is the one the run is submitted through. Ctrl+C is
+    /// the verb's (<see cref="StopSignals"/>); stopping the host drains the shards in hand, as stopping a worker does.</summary>
+    private static IHost BuildEmbeddedHost()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Critical); // the verb says what matters
+        builder.Services.AddSingleton<IHostLifetime, WorkerCommand.SignalsAreOurs>();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromMinutes(2));
+        int siloPort = FreeLoopbackPort();
+        builder.UseOrleans(silo => silo.UseEmbeddedSluiceCluster(siloPort));
+        return builder.Build();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<IGrainFactory> ConnectAsync(IHost host, CancellationToken cancellationToken)

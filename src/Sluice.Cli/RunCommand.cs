@@ -33,7 +33,7 @@ internal static class RunCommand
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in the run directory; nothing it finished is sent again." };
     private static readonly Option<bool> RetryErrors = new("--retry-errors") { Description = "With --resume: send again the items that failed." };
     private static readonly Option<string?> SharedBudget = new("--shared-budget") { Description = "Share the key's limits with every other process that names this Redis server (redis://host:port): together they keep --rpm/--tpm (or the limits the provider announces). A password is read from SLUICE_REDIS_PASSWORD." };
-    private static readonly Option<string?> ClusterAddress = new("--cluster") { Description = "Submit the run to a Sluice cluster (redis://host:port, the address its workers name) and follow it: its shards run on every worker, under one budget. The input and output must be on a path every worker shares; the workers read the API key variable." };
+    private static readonly Option<string?> ClusterAddress = new("--cluster") { Description = "Submit the run to a Sluice cluster (redis://host:port, the address its workers name) and follow it: its shards run on every worker, under one budget. The input and output must be on a path every worker shares; the workers read the API key variable. 'embedded' runs the same sharded run on one silo in this process (no Redis, nothing to deploy)." };
     private static readonly Option<bool> NoFsync = new("--no-fsync") { Description = "Journal to the operating system only (survives kill -9, not power loss); faster on slow disks." };
 
     private const string Examples = """
@@ -43,6 +43,7 @@ internal static class RunCommand
           sluice run -i requests.jsonl -o results.jsonl --base-url https://api.openai.com/v1 --resume     # after Ctrl+C or kill -9
           sluice run -i part1.jsonl -o out1.jsonl --base-url … --rpm 5000 --shared-budget redis://10.0.0.5:6379  # one key, several processes
           sluice run -i /shared/in.jsonl -o /shared/out.jsonl --base-url … --rpm 5000 --cluster redis://10.0.0.5:6379  # on the workers of a cluster
+          sluice run -i in.jsonl -o out.jsonl --base-url … --cluster embedded              # the cluster's path, on one silo in this process
         """;
 
     public static Command Create()

@@ -127,7 +127,7 @@ internal static class WorkerCommand
 
     /// <summary>A host lifetime that leaves Ctrl+C and SIGTERM alone: the host stops when the verb stops it, or when the
     /// silo stops itself (declared dead by the cluster, say).</summary>
-    private sealed class SignalsAreOurs : IHostLifetime
+    internal sealed class SignalsAreOurs : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -52,6 +52,24 @@ public static class SluiceCluster
         return builder.AddShardWorker(worker);
     }
 
+    /// <summary>Makes <paramref name="builder"/> an embedded Sluice cluster: one silo in this process and alone in its
+    /// cluster (Orleans' development clustering on loopback, no Redis), without a gateway (its only client is the one
+    /// in the same process), with a shard worker. What <c>sluice run --cluster embedded</c> starts: a run goes through
+    /// the cluster's coordinator, shard leases, journals and commits on one machine with nothing to deploy.</summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="siloPort">The loopback port of the silo's own endpoint, which Orleans needs even alone: pick one
+    /// no other process uses (two embedded clusters on one machine need two).</param>
+    /// <param name="worker">Changes the shard worker's options; may be <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder UseEmbeddedSluiceCluster(this ISiloBuilder builder, int siloPort, Action<ShardWorkerOptions>? worker = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(siloPort, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(siloPort, 65535);
+        builder.UseLocalhostClustering(siloPort, gatewayPort: 0, serviceId: ClusterId, clusterId: ClusterId);
+        return builder.AddShardWorker(worker);
+    }
+
     /// <summary>Tunes Orleans' failure detection so that a killed silo is declared dead within a few seconds (probes time
     /// out after 0.5–1 s, two missed probes and one vote suffice), where Orleans' defaults take about a minute: its shard
     /// leases then go to other silos at once. For a cluster on one fast network (and the tests); on a network with
