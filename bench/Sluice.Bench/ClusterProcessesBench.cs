@@ -9,8 +9,8 @@ namespace Sluice.Bench;
 /// Sharded runs as they are deployed (issue 14): each silo a <c>sluice worker</c> process of its own, joined through a
 /// real <c>redis-server</c>, the run submitted with <c>sluice run --cluster</c> and followed to its end, against a
 /// plain <c>sluice run</c> process on the same file — all with the command's defaults except <c>--concurrency 16</c>
-/// (fsync on; the shard size the run's length chooses: 32 shards of 94 lines for the 3,000 lines here, six of 500
-/// before the automatic size). Then the same three workers under one <c>--rpm</c> that binds: the cluster's budget
+/// (fsync on; the shard size the run's length chooses: 32 shards of 94 lines, then smaller ones, for 3,000 lines), on
+/// a short file and on one four times as long. Then the same three workers under one <c>--rpm</c> that binds: the cluster's budget
 /// must hold the three together to it. Every process runs one build of the command (<see cref="BenchCommand.Dll"/>): the IL build
 /// beside the harness, or the one <c>SLUICE_BENCH_CLI</c> names, such as the installed tool's ReadyToRun build.
 /// </summary>
@@ -22,24 +22,18 @@ internal static class ClusterProcessesBench
 
     public static async Task RunAsync(bool quick)
     {
-        int items = quick ? 1_500 : 3_000;
         BenchCommand.Announce("cluster-processes");
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { LatencyMs = 100, Seed = 7 });
-        double bound = Concurrency / 0.1; // one worker: 16 in flight ÷ 100 ms
         string directory = Directory.CreateTempSubdirectory("sluice-bench-processes-").FullName;
         try
         {
-            string input = ClusterBench.WriteInput(directory, items);
-            var (local, localRun) = await TimeAsync(directory, "local.jsonl", simulator, input, cluster: null);
-            Print("local_sluice_run_process", 0, items, local, localRun, bound, local);
-            var walls = new Dictionary<int, double>();
-            var runs = new Dictionary<int, double>();
-            foreach (int workers in new[] { 1, 2, 3 })
+            // Two lengths: a short run (3,000 lines, ~20 s on one worker), where the fixed cost of a cluster run — the
+            // submitting process's start and its connection to the cluster, ~1 s — is a large share of three workers'
+            // ~7 s; and a run four times as long, whose figures are the scaling of the throughput itself. The longer
+            // one goes second, so its four runs all meet a simulator the first one has warmed.
+            foreach (int items in quick ? new[] { 1_500 } : [3_000, 12_000])
             {
-                await using var redis = await Redis.StartAsync();
-                await using var cluster = await Workers.StartAsync(directory, redis.Address, workers);
-                (walls[workers], runs[workers]) = await TimeAsync(directory, $"cluster-{workers}.jsonl", simulator, input, redis.Address);
-                Print($"cluster_{workers}_worker_processes", workers, items, walls[workers], runs[workers], bound * workers, local);
+                await ScalingAsync(directory, simulator, items);
             }
 
             // The budget binds: 3 workers could do 480/s; --rpm 6000 allows 100/s for all of them together.
@@ -53,14 +47,6 @@ internal static class ClusterProcessesBench
             }
 
             var stats = simulator.GetStats();
-            BenchResult.Print(new
-            {
-                Suite = "cluster-processes",
-                Case = "scaling",
-                SpeedupOneToThreeWorkers = Math.Round(walls[1] / walls[3], 2),
-                SpeedupOneToThreeWorkersFromSubmission = Math.Round(runs[1] / runs[3], 2),
-                ClusterOverheadOneWorkerVsLocal = Math.Round((walls[1] / local) - 1, 3),
-            });
             BenchResult.Print(new
             {
                 Suite = "cluster-processes",
@@ -79,6 +65,36 @@ internal static class ClusterProcessesBench
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>One file of <paramref name="items"/> lines run by a plain <c>sluice run</c> process, then with
+    /// <c>--cluster</c> on 1, 2 and 3 fresh workers (a fresh <c>redis-server</c> each time).</summary>
+    private static async Task ScalingAsync(string directory, SimulatorHost simulator, int items)
+    {
+        double bound = Concurrency / 0.1; // one worker: 16 in flight ÷ 100 ms
+        string input = ClusterBench.WriteInput(directory, items);
+        var (local, localRun) = await TimeAsync(directory, $"local-{items}.jsonl", simulator, input, cluster: null);
+        Print("local_sluice_run_process", 0, items, local, localRun, bound, local);
+        var walls = new Dictionary<int, double>();
+        var runs = new Dictionary<int, double>();
+        foreach (int workers in new[] { 1, 2, 3 })
+        {
+            await using var redis = await Redis.StartAsync();
+            await using var cluster = await Workers.StartAsync(directory, redis.Address, workers);
+            (walls[workers], runs[workers]) = await TimeAsync(directory, $"cluster-{workers}-{items}.jsonl", simulator, input, redis.Address);
+            Print($"cluster_{workers}_worker_processes", workers, items, walls[workers], runs[workers], bound * workers, local);
+        }
+
+        BenchResult.Print(new
+        {
+            Suite = "cluster-processes",
+            Case = "scaling",
+            Items = items,
+            SpeedupOneToThreeWorkers = Math.Round(walls[1] / walls[3], 2),
+            SpeedupOneToThreeWorkersFromSubmission = Math.Round(runs[1] / runs[3], 2),
+            ClusterOverheadOneWorkerVsLocal = Math.Round((walls[1] / local) - 1, 3),
+            FixedCostOfTheClusterRunSeconds = Math.Round(walls[3] - runs[3], 2),
+        });
     }
 
     private static void Print(string name, int workers, int items, double seconds, double run, double bound, double local) =>
