@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sluice.BatchFiles;
 
 namespace Sluice.Cluster.Runs;
@@ -69,8 +70,10 @@ public sealed record ShardedRunCounts
 
     /// <summary>Gets the spend in dollars by <see cref="ShardedRunOptions.Price"/>, from the usage the provider reported:
     /// a shard's counts it over all its epochs (what earlier holders journalled included), so the run's is the whole
-    /// spend; <see langword="null"/> when unknown (no price).</summary>
+    /// spend; <see langword="null"/> when unknown (no price). Written to <c>shards.json</c> even when
+    /// <see langword="null"/>: left out, it would be read back as the initial 0 and an unpriced run would show $0.</summary>
     [Id(12)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public decimal? Cost { get; init; } = 0m;
 
     /// <summary>Gets the request latencies counted in the buckets of <see cref="LatencyHistogram.BoundsMilliseconds"/>

@@ -211,6 +211,23 @@ public sealed class ShardTableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_committed_shards_unknown_cost_stays_unknown_across_a_reload_never_0()
+    {
+        // A run without prices: the coordinator that reads shards.json again (a later submission, a moved grain)
+        // must not turn "unknown" into $0.
+        string path = Path.Combine(_directory, "shards.json");
+        var table = NewTable(shards: 2);
+        var lease = table.Grant(SiloA, _time.GetUtcNow(), NoneDead)!;
+        Assert.Equal(ShardCommitOutcome.Committed, table.Commit(lease.Shard, lease.Epoch, new ShardedRunCounts { Total = 10, Done = 10, Succeeded = 10, Cost = null }, out _));
+
+        await ShardTableFile.WriteAsync(table, path);
+        var reloaded = (await ShardTableFile.ReadAsync("/shared/out.jsonl", path, _time.GetUtcNow()))!;
+
+        Assert.Null(reloaded.CommittedCounts(lease.Shard)!.Cost);
+        Assert.Null(reloaded.Counts().Cost);
+    }
+
+    [Fact]
     public void Each_worker_builds_its_client_with_the_runs_four_limits_drawn_from_the_clusters_budget()
     {
         var leaser = new Sluice.AI.InProcessCapacityLeaser();
