@@ -51,8 +51,9 @@ public sealed record LocalEmbeddingOptions
     public string? ModelPackagePath { get; init; }
 
     /// <summary>Gets a hook that adjusts ONNX Runtime's session options after Sluice has set threads and graph
-    /// optimisation: the place to add an execution provider, for example
-    /// <c>o => o.AppendExecutionProvider_CUDA()</c> with the GPU runtime package referenced.</summary>
+    /// optimisation and turned memory patterns off (<see cref="SessionOptions.EnableMemoryPattern"/>; docs/local-embeddings.md,
+    /// "Memory"): the place to add an execution provider, for example <c>o => o.AppendExecutionProvider_CUDA()</c> with
+    /// the GPU runtime package referenced.</summary>
     /// <value>Default <see langword="null"/> (the CPU provider).</value>
     public Action<SessionOptions>? ConfigureSession { get; init; }
 
