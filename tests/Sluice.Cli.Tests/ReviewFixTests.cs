@@ -22,11 +22,21 @@ public sealed class ReviewFixTests
             await Task.Delay(10);
         }
 
-        long requestsAtStop = simulator.GetStats().Requests;
-        long limit = Math.Max(8, simulator.GetStats().PeakInFlight);
+        // The stop counts from when the command says it has stopped admitting, not from when the signal was sent: in
+        // between, on a loaded machine, slots that free may legitimately take new requests (CI once saw 13 of a limit
+        // of 8 counted from the send). After the message, only what had already left for the wire may still arrive.
         run.Interrupt();
+        while (!run.Stderr.Contains("stopping: no new requests", StringComparison.Ordinal))
+        {
+            Assert.False(run.HasExited, run.Stderr);
+            await Task.Delay(5);
+        }
+
+        long requestsAtStop = simulator.GetStats().Requests;
         Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(30)));
 
+        // Without the fix, the hundreds of items waiting inside the client are sent one by one as slots free.
+        long limit = Math.Max(8, simulator.GetStats().PeakInFlight);
         long sentAfter = simulator.GetStats().Requests - requestsAtStop;
         Assert.True(sentAfter <= limit, $"{sentAfter} requests were sent after the stop (limit {limit})");
         var done = await RunJournalReader.ReadCompletedAsync(journal);
