@@ -44,9 +44,8 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     public LocalEmbeddingGenerator(LocalEmbeddingOptions? options = null)
     {
         _options = (options ?? new LocalEmbeddingOptions()).Validate();
-        (byte[] model, _vocabulary) = MiniLmPackage.Read(_options.ModelPackagePath ?? MiniLmPackage.DefaultPath());
-        ModelHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model));
-        _session = new MiniLmSession(model, _options);
+        (_session, _vocabulary, string modelHash) = MiniLmPackage.Load(_options.ModelPackagePath ?? MiniLmPackage.DefaultPath(), _options);
+        ModelHash = modelHash;
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         _runThreads = new RunThreads(_options.Parallelism);
         if (_options.FixedGroupSize is null)

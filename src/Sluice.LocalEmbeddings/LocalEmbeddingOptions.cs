@@ -51,7 +51,8 @@ public sealed record LocalEmbeddingOptions
     public string? ModelPackagePath { get; init; }
 
     /// <summary>Gets a hook that adjusts ONNX Runtime's session options after Sluice has set threads and graph
-    /// optimisation and turned memory patterns off (<see cref="SessionOptions.EnableMemoryPattern"/>; docs/local-embeddings.md,
+    /// optimisation, turned memory patterns off (<see cref="SessionOptions.EnableMemoryPattern"/>) and set
+    /// <c>session.use_env_allocators</c> to <c>1</c> for the process's shared CPU arena (docs/local-embeddings.md,
     /// "Memory"): the place to add an execution provider, for example <c>o => o.AppendExecutionProvider_CUDA()</c> with
     /// the GPU runtime package referenced.</summary>
     /// <value>Default <see langword="null"/> (the CPU provider).</value>

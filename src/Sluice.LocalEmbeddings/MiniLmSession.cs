@@ -18,7 +18,19 @@ internal sealed class MiniLmSession : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _hasTokenTypes;
 
+    /// <summary>Creates the session from the model's file (<see cref="MiniLmPackage.Load"/>: no copy in managed memory).</summary>
+    public MiniLmSession(string modelPath, LocalEmbeddingOptions options)
+        : this(null, modelPath, options)
+    {
+    }
+
+    /// <summary>Creates the session from the model's bytes (where a file cannot be used).</summary>
     public MiniLmSession(byte[] model, LocalEmbeddingOptions options)
+        : this(model, null, options)
+    {
+    }
+
+    private MiniLmSession(byte[]? model, string? modelPath, LocalEmbeddingOptions options)
     {
         _sessionOptions = new SessionOptions
         {
@@ -34,8 +46,17 @@ internal sealed class MiniLmSession : IDisposable
             // run-to-run scatter halved (docs/benchmarks.md, "Issue 12, sixth pass"). ConfigureSession may turn them on.
             EnableMemoryPattern = false,
         };
+
+        // The CPU arena in one 128 MB block from the start, shared by the process's sessions, instead of ONNX Runtime's
+        // default blocks of 1, 2, 4, … MB that double as they fill: a run needs up to about 100 MB of activations, and
+        // with the default a long run sometimes found no free space in its 64 MB block and took another of 128 MB
+        // (peaks 381–435 MB at 10,000 documents). With one block no measured run up to 30,000 documents needed a second
+        // (docs/benchmarks.md, "Issue 12, seventh pass"); only the pages a run touches are resident. ConfigureSession
+        // may set "session.use_env_allocators" back to "0".
+        SharedArena.EnsureRegistered();
+        _sessionOptions.AddSessionConfigEntry("session.use_env_allocators", "1");
         options.ConfigureSession?.Invoke(_sessionOptions);
-        _session = new InferenceSession(model, _sessionOptions);
+        _session = model is null ? new InferenceSession(modelPath!, _sessionOptions) : new InferenceSession(model, _sessionOptions);
         _hasTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         _inputNames = _hasTokenTypes ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
         _outputNames = [_session.OutputMetadata.Keys.First()];
@@ -105,6 +126,36 @@ internal sealed class MiniLmSession : IDisposable
     {
         _session.Dispose();
         _sessionOptions.Dispose();
+    }
+
+    /// <summary>The process's CPU arena for ONNX Runtime (an environment allocator), registered once.</summary>
+    private static class SharedArena
+    {
+        internal const int InitialBlockBytes = 128 * 1024 * 1024;
+
+        private static readonly Lazy<bool> Registered = new(Register);
+
+        /// <summary>Registers the arena on the first call.</summary>
+        internal static void EnsureRegistered() => _ = Registered.Value;
+
+        private static bool Register()
+        {
+            using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+
+            // maxMemory 0: no limit; extend strategy 0: next power of two (past the first block, which a run never fills);
+            // maxDeadBytesPerChunk -1: ONNX Runtime's default.
+            using var arena = new OrtArenaCfg(0, 0, InitialBlockBytes, -1);
+            try
+            {
+                OrtEnv.Instance().CreateAndRegisterAllocator(memory, arena);
+                return true;
+            }
+            catch (OnnxRuntimeException)
+            {
+                // The application registered a CPU allocator of its own: the sessions use that one.
+                return true;
+            }
+        }
     }
 }
 
