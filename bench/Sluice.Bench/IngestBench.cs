@@ -22,7 +22,11 @@ internal static class IngestBench
         int child = arguments.ToList().IndexOf("--memory-child");
         if (child >= 0)
         {
-            await RunMemoryCaseAsync(int.Parse(arguments[child + 1], System.Globalization.CultureInfo.InvariantCulture), arguments[child + 2]);
+            // --trim-interval S (seconds, 0 = none) measures the generator with another NativeMemoryTrimInterval.
+            int trim = arguments.ToList().IndexOf("--trim-interval");
+            var options = trim < 0 ? new LocalEmbeddingOptions()
+                : new LocalEmbeddingOptions { NativeMemoryTrimInterval = TimeSpan.FromSeconds(double.Parse(arguments[trim + 1], System.Globalization.CultureInfo.InvariantCulture)) };
+            await RunMemoryCaseAsync(int.Parse(arguments[child + 1], System.Globalization.CultureInfo.InvariantCulture), arguments[child + 2], options);
             return;
         }
 
@@ -182,7 +186,7 @@ internal static class IngestBench
     /// generator (<c>instant</c>), or embeds its chunks with the bare generator in calls of 1,024 (<c>bare</c>); then
     /// reports the peak working set, and on stderr where the memory is (per-phase maxima, the kernel's and the C
     /// library's counters, the largest mappings).</summary>
-    private static async Task RunMemoryCaseAsync(int documents, string mode)
+    private static async Task RunMemoryCaseAsync(int documents, string mode, LocalEmbeddingOptions options)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"sluice-bench-ingest-memory-{Guid.NewGuid():N}");
         try
@@ -193,7 +197,7 @@ internal static class IngestBench
             // its memory back and restart the peak, so what is measured is a process that only ingests.
             bool peakReset = ResetPeak();
             using var sampler = new MemorySampler();
-            using var generator = new LocalEmbeddingGenerator();
+            using var generator = new LocalEmbeddingGenerator(options);
             sampler.Mark("model");
             using var cache = EmbeddingCache.Open(Path.Combine(directory, "cache.db"));
             using var index = VectorIndex.Open(Path.Combine(directory, "index.db"));
@@ -238,6 +242,9 @@ internal static class IngestBench
             {
                 suite = "ingest-memory",
                 mode,
+                trim_interval_s = options.NativeMemoryTrimInterval.TotalSeconds,
+                trims = generator.TrimmerForTests?.Trims ?? 0,
+                trim_seconds = Math.Round(generator.TrimmerForTests?.TrimTime.TotalSeconds ?? 0, 3),
                 live_managed_mb_at_end = Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1_048_576.0, 1),
                 documents,
                 chunks,

@@ -35,6 +35,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     private readonly SemaphoreSlim _runSlots;
     private readonly RunThreads _runThreads;
     private readonly LengthClassSizers? _sizers;
+    private readonly NativeMemoryTrimmer? _trimmer;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private int _disposed;
 
@@ -48,6 +49,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ModelHash = modelHash;
         _runSlots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         _runThreads = new RunThreads(_options.Parallelism);
+        _trimmer = NativeMemoryTrimmer.Start(_options.NativeMemoryTrimInterval, _options.TimeProvider);
         if (_options.FixedGroupSize is null)
         {
             _sizers = new LengthClassSizers(_options);
@@ -95,6 +97,9 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     /// <summary>The adaptive sizes per length class (<see langword="null"/> with a fixed group size), for tests and the benchmark.</summary>
     internal LengthClassSizers? SizersForTests => _sizers;
+
+    /// <summary>The memory trimmer (<see langword="null"/> when off or not glibc), for tests.</summary>
+    internal NativeMemoryTrimmer? TrimmerForTests => _trimmer;
 
     /// <inheritdoc />
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -152,6 +157,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _trimmer?.Dispose();
             _runThreads.Dispose();
             _session.Dispose();
             _runSlots.Dispose();
@@ -228,6 +234,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
                     finally
                     {
                         owner._runSlots.Release();
+                        owner._trimmer?.NoteWork();
                     }
 
                     for (int i = 0; i < count; i++)

@@ -62,7 +62,15 @@ public sealed record LocalEmbeddingOptions
     /// <value>Default <see langword="null"/>.</value>
     public IProgress<LocalEmbeddingProgress>? Progress { get; init; }
 
-    /// <summary>Gets the clock the adaptive sizer measures runs with.</summary>
+    /// <summary>Gets the least time between two trims of the C library's free heap memory (glibc's
+    /// <c>malloc_trim(0)</c>, process-wide), each done after an interval in which the model ran, or
+    /// <see cref="TimeSpan.Zero"/> for none.</summary>
+    /// <value>Default 5 seconds: over a long ingestion, free pages left inside glibc's heaps by the runs' native
+    /// allocations stayed resident and the peak working set grew with the corpus (docs/local-embeddings.md, "Memory").
+    /// Nothing runs where the C library is not glibc.</value>
+    public TimeSpan NativeMemoryTrimInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the clock the adaptive sizer measures runs with and the memory trims are timed by.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -95,6 +103,7 @@ public sealed record LocalEmbeddingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinGroupSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MinGroupSize, MaxGroupSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxGroupTokens, MaxTokens);
+        ArgumentOutOfRangeException.ThrowIfLessThan(NativeMemoryTrimInterval, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         return this;
     }
