@@ -6,9 +6,9 @@ namespace Sluice.Bench;
 
 /// <summary>
 /// The adaptive group size alone, quicker than <see cref="EmbeddingBench"/> (no SentenceEncoder, no bare loop): on the
-/// same mixed-length sample (2,000 texts; 600 with --quick), the generator with its defaults (adaptive group size) and a
-/// sweep of fixed group sizes, all in one run (after a warm-up, each case twice: the list forwards, then backwards),
-/// each as texts/s and as a ratio to the best fixed size of the sweep; the adaptive sizes each length class held at the
+/// same mixed-length sample (2,000 texts; 600 with --quick), the generator with its defaults (adaptive group size), the
+/// defaults with 512, 1,024 and 2,048 token positions per group, and a sweep of fixed group sizes, all in one run (after a
+/// warm-up, each case twice: the list forwards, then backwards), each as texts/s and as a ratio to the best fixed size of the sweep; the adaptive sizes each length class held at the
 /// end go to stderr.
 /// </summary>
 internal static class EmbeddingSizerBench
@@ -20,6 +20,11 @@ internal static class EmbeddingSizerBench
         {
             ("adaptive_default", new LocalEmbeddingOptions()),
         };
+        foreach (int positions in new[] { 512, 1_024, 2_048 })
+        {
+            cases.Add(($"adaptive_max_group_tokens_{positions}", new LocalEmbeddingOptions { MaxGroupTokens = positions }));
+        }
+
         foreach (int size in new[] { 4, 8, 16, 32 })
         {
             cases.Add(($"fixed_{size}", new LocalEmbeddingOptions { FixedGroupSize = size }));
