@@ -8,8 +8,8 @@ namespace Sluice.Bench;
 /// The adaptive group size alone, quicker than <see cref="EmbeddingBench"/> (no SentenceEncoder, no bare loop): on the
 /// same mixed-length sample (2,000 texts; 600 with --quick), the generator with its defaults (adaptive group size), the
 /// defaults with 512, 1,024 and 2,048 token positions per group, and a sweep of fixed group sizes, all in one run (after a
-/// warm-up, each case twice: the list forwards, then backwards), each as texts/s and as a ratio to the best fixed size of the sweep; the adaptive sizes each length class held at the
-/// end go to stderr.
+/// warm-up, each case twice: the list forwards, then backwards), each as texts/s and as a ratio to the best fixed size
+/// of the sweep; the adaptive sizes each length class held at the end go to stderr.
 /// </summary>
 internal static class EmbeddingSizerBench
 {

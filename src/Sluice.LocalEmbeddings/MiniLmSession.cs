@@ -41,18 +41,19 @@ internal sealed class MiniLmSession : IDisposable
 
             // No memory patterns: with them each run of a new shape (texts × padded length, which changes from group to
             // group) takes its activations as one planned block from the CPU arena, and the arena grew to 301 MB; without
-            // them tensors are taken and freed one by one from the same arena, which stays at 169 MB. Measured on
+            // them tensors are taken and freed one by one from the same arena, which stayed at 169 MB. Measured on
             // ingestion, same speed: peak working set 499 → 433 MB at 1,000 documents and 508 → 431 MB at 10,000, the
             // run-to-run scatter halved (docs/benchmarks.md, "Issue 12, sixth pass"). ConfigureSession may turn them on.
             EnableMemoryPattern = false,
         };
 
         // The CPU arena in one 128 MB block from the start, shared by the process's sessions, instead of ONNX Runtime's
-        // default blocks of 1, 2, 4, … MB that double as they fill: a run needs up to about 100 MB of activations, and
-        // with the default a long run sometimes found no free space in its 64 MB block and took another of 128 MB
-        // (peaks 381–435 MB at 10,000 documents). With one block no measured run up to 30,000 documents needed a second
-        // (docs/benchmarks.md, "Issue 12, seventh pass"); only the pages a run touches are resident. ConfigureSession
-        // may set "session.use_env_allocators" back to "0".
+        // default blocks of 1, 2, 4, … MB that double as they fill: with 2,048 positions per run the two runs' activations
+        // took up to about 127 MB, and with the default a long run sometimes found no free space in its 64 MB block and
+        // took another of 128 MB (peaks 381–435 MB at 10,000 documents). With one block no measured run up to 30,000
+        // documents needed a second (docs/benchmarks.md, "Issue 12, seventh pass"); only the pages a run touches are
+        // resident, 53–58 MB since MaxGroupTokens is 1,024 (eighth pass; a smaller first block was not measured with
+        // it). ConfigureSession may set "session.use_env_allocators" back to "0".
         SharedArena.EnsureRegistered();
         _sessionOptions.AddSessionConfigEntry("session.use_env_allocators", "1");
         options.ConfigureSession?.Invoke(_sessionOptions);
